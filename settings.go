@@ -1,0 +1,328 @@
+// Package djangobridge holds the one Settings struct that every part of
+// djangobridge reads: it mirrors the Django settings a Go service needs to
+// share sessions, users and passwords with a Django site.
+//
+// Start from [Defaults], which returns Django's own defaults, and set what
+// your settings.py sets:
+//
+//	s := djangobridge.Defaults()
+//	s.SecretKey = os.Getenv("SECRET_KEY")
+//	s.DjangoVersion = djangobridge.MustParseVersion("4.2")
+//
+// The packages below it do the work: djangosession (signing, the session
+// and its engines), hashers and pbkdf2 (passwords), djangouser (users,
+// login, permissions) and middleware (the request flow).
+package djangobridge
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Version is a Django release, such as 3.2, 4.2.14 or 5.2. Behaviour that
+// changed between releases (session formats, the auth hash check, password
+// hasher defaults) follows the release set in Settings.DjangoVersion.
+type Version struct {
+	Major, Minor int
+	// Patch is the patch release; -1 means "the newest patch release of
+	// Major.Minor", which is what ParseVersion gives for "4.1".
+	Patch int
+}
+
+// Django releases that djangobridge is tested against.
+var (
+	Django32 = Version{3, 2, -1}
+	Django42 = Version{4, 2, -1}
+	Django52 = Version{5, 2, -1}
+)
+
+// ParseVersion parses "5.2" or "4.1.8".
+func ParseVersion(s string) (Version, error) {
+	parts := strings.Split(strings.TrimSpace(s), ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("djangobridge: Django version %q: want MAJOR.MINOR or MAJOR.MINOR.PATCH", s)
+	}
+	n := [3]int{0, 0, -1}
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || v > 1000 {
+			return Version{}, fmt.Errorf("djangobridge: Django version %q: bad number %q", s, p)
+		}
+		n[i] = v
+	}
+	return Version{n[0], n[1], n[2]}, nil
+}
+
+// MustParseVersion is ParseVersion that panics on error, for constants.
+func MustParseVersion(s string) Version {
+	v, err := ParseVersion(s)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// String returns "5.2" or "4.1.8".
+func (v Version) String() string {
+	if v.Patch < 0 {
+		return fmt.Sprintf("%d.%d", v.Major, v.Minor)
+	}
+	return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch)
+}
+
+// AtLeast reports whether v is major.minor.patch or newer. A Version whose
+// Patch is -1 counts as newer than any patch release of its minor release.
+func (v Version) AtLeast(major, minor, patch int) bool {
+	if v.Major != major {
+		return v.Major > major
+	}
+	if v.Minor != minor {
+		return v.Minor > minor
+	}
+	return v.Patch < 0 || v.Patch >= patch
+}
+
+// IsZero reports whether v was never set.
+func (v Version) IsZero() bool { return v == Version{} }
+
+// UserModel describes the table behind AUTH_USER_MODEL. The zero value is
+// not useful; Defaults sets Django's auth.User.
+type UserModel struct {
+	// Table is the user table, "auth_user" for django.contrib.auth.
+	Table string
+	// UsernameField is USERNAME_FIELD, the column Authenticate looks up.
+	UsernameField string
+	// PKColumn is the primary key column, "id" by default.
+	PKColumn string
+	// PKType is the primary key's type: "int" (AutoField), "bigint"
+	// (BigAutoField), "uuid" (UUIDField) or "text" (CharField).
+	PKType string
+	// ExtraColumns are further columns read into User.Extra by name.
+	ExtraColumns []string
+}
+
+// CacheSettings mirrors CACHES["default"] for the cache and cached_db
+// session engines.
+type CacheSettings struct {
+	// Location lists the Redis URLs of LOCATION; writes go to the first.
+	Location []string
+	// KeyPrefix is KEY_PREFIX, "" by default.
+	KeyPrefix string
+	// Version is VERSION, 1 by default.
+	Version int
+	// KeyFunc is KEY_FUNCTION; nil means Django's default_key_func,
+	// "KEY_PREFIX:VERSION:key".
+	KeyFunc func(key, keyPrefix string, version int) string
+}
+
+// PasswordLimits bound the cost parameters read from a stored password
+// hash. A hash over a limit is refused before any work is done, so a
+// planted hash with 10^12 iterations cannot stall a server. The defaults are
+// well above anything Django has written.
+type PasswordLimits struct {
+	MaxPBKDF2Iterations int // default 100,000,000
+	MaxArgon2MemoryKiB  int // default 4,194,304 KiB (4 GiB)
+	MaxArgon2Time       int // default 64
+	MaxArgon2Threads    int // default 255
+	MaxScryptN          int // default 1<<22
+	MaxScryptR          int // default 64
+	MaxScryptP          int // default 64
+	MaxBcryptCost       int // default 16
+}
+
+// Settings mirrors the Django settings djangobridge needs, Go-cased. The
+// zero value is not Django's defaults: start from [Defaults].
+type Settings struct {
+	// SecretKey is SECRET_KEY. It signs everything written.
+	SecretKey string
+	// SecretKeyFallbacks is SECRET_KEY_FALLBACKS (Django 4.1+): keys that
+	// still verify signatures and auth hashes but never sign.
+	SecretKeyFallbacks []string
+	// DjangoVersion is the release whose rules apply. Default 5.2.
+	DjangoVersion Version
+	// DefaultHashingAlgorithm is DEFAULT_HASHING_ALGORITHM, meaningful on
+	// Django 3.1 and 3.2 only: "sha256" (default) or "sha1" to write the
+	// pre-3.1 formats.
+	DefaultHashingAlgorithm string
+
+	// SessionEngine is SESSION_ENGINE, as Django spells it
+	// ("django.contrib.sessions.backends.db") or short ("db", "cache",
+	// "cached_db", "file", "signed_cookies"). Default "db".
+	SessionEngine string
+	// SessionSerializer is "json" (Django's JSONSerializer, default) or
+	// "pickle" (the PickleSerializer of Django ≤ 4.2: read-only, opt-in).
+	SessionSerializer string
+	// SessionCookieName is SESSION_COOKIE_NAME, default "sessionid".
+	SessionCookieName string
+	// SessionCookieAge is SESSION_COOKIE_AGE in seconds, default 1209600.
+	SessionCookieAge int
+	// SessionCookieDomain is SESSION_COOKIE_DOMAIN, default "" (None).
+	SessionCookieDomain string
+	// SessionCookiePath is SESSION_COOKIE_PATH, default "/".
+	SessionCookiePath string
+	// SessionCookieSecure is SESSION_COOKIE_SECURE, default false.
+	SessionCookieSecure bool
+	// SessionCookieHTTPOnly is SESSION_COOKIE_HTTPONLY, default true.
+	SessionCookieHTTPOnly bool
+	// SessionCookieSameSite is SESSION_COOKIE_SAMESITE: "Lax" (default),
+	// "Strict", "None", or "" for no attribute (False in Django).
+	SessionCookieSameSite string
+	// SessionSaveEveryRequest is SESSION_SAVE_EVERY_REQUEST, default false.
+	SessionSaveEveryRequest bool
+	// SessionExpireAtBrowserClose is SESSION_EXPIRE_AT_BROWSER_CLOSE,
+	// default false.
+	SessionExpireAtBrowserClose bool
+	// SessionFilePath is SESSION_FILE_PATH for the file engine; "" means
+	// the system temporary directory, as in Django.
+	SessionFilePath string
+	// SessionDataLimit caps the size of decoded (decompressed) session data
+	// in bytes, against zip bombs. Not a Django setting. Default 1 MiB.
+	SessionDataLimit int
+
+	// Cache is CACHES["default"], for the cache and cached_db engines.
+	Cache CacheSettings
+
+	// CSRFCookieName is CSRF_COOKIE_NAME, default "csrftoken".
+	CSRFCookieName string
+	// CSRFCookieAge is CSRF_COOKIE_AGE in seconds, default 31449600.
+	CSRFCookieAge int
+	// CSRFCookieDomain is CSRF_COOKIE_DOMAIN, default "".
+	CSRFCookieDomain string
+	// CSRFCookiePath is CSRF_COOKIE_PATH, default "/".
+	CSRFCookiePath string
+	// CSRFCookieSecure is CSRF_COOKIE_SECURE, default false.
+	CSRFCookieSecure bool
+	// CSRFCookieHTTPOnly is CSRF_COOKIE_HTTPONLY, default false.
+	CSRFCookieHTTPOnly bool
+	// CSRFCookieSameSite is CSRF_COOKIE_SAMESITE, default "Lax".
+	CSRFCookieSameSite string
+	// CSRFCookieMasked is CSRF_COOKIE_MASKED (4.1, 4.2): write the masked
+	// 64-character token to the cookie. Default false.
+	CSRFCookieMasked bool
+	// CSRFHeaderName is the request header Django reads as
+	// CSRF_HEADER_NAME ("HTTP_X_CSRFTOKEN"), in its HTTP spelling:
+	// default "X-CSRFToken".
+	CSRFHeaderName string
+	// CSRFTrustedOrigins is CSRF_TRUSTED_ORIGINS, such as
+	// "https://*.example.com".
+	CSRFTrustedOrigins []string
+	// CSRFUseSessions is CSRF_USE_SESSIONS: keep the secret in the session
+	// under "_csrftoken" instead of a cookie. Default false.
+	CSRFUseSessions bool
+
+	// PasswordHashers is PASSWORD_HASHERS, dotted paths or algorithm names
+	// ("pbkdf2_sha256"); the first is preferred. Nil means the default
+	// list of DjangoVersion.
+	PasswordHashers []string
+	// PasswordLimits bound the parameters of stored hashes.
+	PasswordLimits PasswordLimits
+	// PasswordCheckConcurrency bounds how many password hashes run at once;
+	// further checks queue. Default runtime.NumCPU(). Not a Django setting.
+	PasswordCheckConcurrency int
+
+	// AuthenticationBackends is AUTHENTICATION_BACKENDS, dotted paths.
+	// Default ["django.contrib.auth.backends.ModelBackend"].
+	AuthenticationBackends []string
+	// UserModel is AUTH_USER_MODEL's table layout.
+	UserModel UserModel
+
+	// UseTZ is USE_TZ. Django's default is true from 5.0 on (and what
+	// startproject writes); Defaults sets true.
+	UseTZ bool
+	// TimeZone is TIME_ZONE, used for naive datetimes when UseTZ is false.
+	// Django's default is "America/Chicago".
+	TimeZone string
+}
+
+// DefaultModelBackend is the dotted path of Django's ModelBackend.
+const DefaultModelBackend = "django.contrib.auth.backends.ModelBackend"
+
+// Defaults returns Django's defaults for every field (Django 5.2 rules).
+// SecretKey is left empty: set it.
+func Defaults() Settings {
+	return Settings{
+		DjangoVersion:               Django52,
+		DefaultHashingAlgorithm:     "sha256",
+		SessionEngine:               "db",
+		SessionSerializer:           "json",
+		SessionCookieName:           "sessionid",
+		SessionCookieAge:            1209600,
+		SessionCookiePath:           "/",
+		SessionCookieHTTPOnly:       true,
+		SessionCookieSameSite:       "Lax",
+		SessionDataLimit:            1 << 20,
+		Cache:                       CacheSettings{Version: 1},
+		CSRFCookieName:              "csrftoken",
+		CSRFCookieAge:               31449600,
+		CSRFCookiePath:              "/",
+		CSRFCookieSameSite:          "Lax",
+		CSRFHeaderName:              "X-CSRFToken",
+		PasswordLimits:              DefaultPasswordLimits(),
+		PasswordCheckConcurrency:    runtime.NumCPU(),
+		AuthenticationBackends:      []string{DefaultModelBackend},
+		UserModel:                   UserModel{Table: "auth_user", UsernameField: "username", PKColumn: "id", PKType: "int"},
+		UseTZ:                       true,
+		TimeZone:                    "America/Chicago",
+		SessionExpireAtBrowserClose: false,
+	}
+}
+
+// DefaultPasswordLimits returns the default PasswordLimits.
+func DefaultPasswordLimits() PasswordLimits {
+	return PasswordLimits{
+		MaxPBKDF2Iterations: 100_000_000,
+		MaxArgon2MemoryKiB:  4 << 20,
+		MaxArgon2Time:       64,
+		MaxArgon2Threads:    255,
+		MaxScryptN:          1 << 22,
+		MaxScryptR:          64,
+		MaxScryptP:          64,
+		MaxBcryptCost:       16,
+	}
+}
+
+// Session engine short names, as SessionEngine accepts them.
+const (
+	EngineDB            = "db"
+	EngineCache         = "cache"
+	EngineCachedDB      = "cached_db"
+	EngineFile          = "file"
+	EngineSignedCookies = "signed_cookies"
+)
+
+// EngineName returns the short name of SESSION_ENGINE e, accepting Django's
+// dotted spelling ("django.contrib.sessions.backends.cached_db") and the
+// short one ("cached_db"). "" means "db".
+func EngineName(e string) (string, error) {
+	short := strings.TrimPrefix(e, "django.contrib.sessions.backends.")
+	switch short {
+	case "":
+		return EngineDB, nil
+	case EngineDB, EngineCache, EngineCachedDB, EngineFile, EngineSignedCookies:
+		return short, nil
+	}
+	return "", fmt.Errorf("djangobridge: unknown SESSION_ENGINE %q", e)
+}
+
+// Location returns the time zone of naive datetimes in the database: UTC
+// when UseTZ is set, else TimeZone.
+func (s *Settings) Location() (*time.Location, error) {
+	if s.UseTZ {
+		return time.UTC, nil
+	}
+	if s.TimeZone == "" {
+		return nil, fmt.Errorf("djangobridge: USE_TZ is false and TIME_ZONE is empty")
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("djangobridge: TIME_ZONE %q: %w", s.TimeZone, err)
+	}
+	return loc, nil
+}
+
+// SessionKeySalt is the key salt of session data signatures,
+// "django.contrib.sessions.SessionStore" for every built-in engine.
+const SessionKeySalt = "django.contrib.sessions.SessionStore"
