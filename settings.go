@@ -16,6 +16,7 @@ package djangobridge
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
@@ -235,6 +236,11 @@ type Settings struct {
 	// TimeZone is TIME_ZONE, used for naive datetimes when UseTZ is false.
 	// Django's default is "America/Chicago".
 	TimeZone string
+
+	// Logger receives what Django would log (corrupted session data,
+	// cache errors of cached_db). Nil means slog.Default(). Not a Django
+	// setting.
+	Logger *slog.Logger
 }
 
 // DefaultModelBackend is the dotted path of Django's ModelBackend.

@@ -1,0 +1,607 @@
+package djangosession
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/djangobridge/djangobridge"
+)
+
+// Keys Django itself keeps in sessions.
+const (
+	KeyExpiry      = "_session_expiry"
+	KeyAuthUserID  = "_auth_user_id"
+	KeyAuthBackend = "_auth_user_backend"
+	KeyAuthHash    = "_auth_user_hash"
+	KeyCSRFToken   = "_csrftoken"
+)
+
+// Manager opens sessions of one Store under one Settings. It is the
+// SessionStore class of Django; a Session is one instance of it. A Manager
+// is safe for concurrent use; make one per application.
+type Manager struct {
+	store         Store
+	settings      djangobridge.Settings
+	loc           *time.Location
+	log           *slog.Logger
+	now           func() time.Time
+	signedCookies bool
+}
+
+// NewManager returns a Manager of store under s (copied).
+func NewManager(s *djangobridge.Settings, store Store) (*Manager, error) {
+	if store == nil {
+		return nil, errors.New("djangosession: nil Store")
+	}
+	loc, err := s.Location()
+	if err != nil {
+		return nil, err
+	}
+	if s.SessionCookieAge <= 0 {
+		return nil, fmt.Errorf("djangosession: SESSION_COOKIE_AGE %d must be positive", s.SessionCookieAge)
+	}
+	m := &Manager{store: store, settings: *s, loc: loc, log: s.Logger, now: time.Now}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	_, m.signedCookies = store.(*SignedCookieStore)
+	return m, nil
+}
+
+// Store returns the manager's store.
+func (m *Manager) Store() Store { return m.store }
+
+// Settings returns the settings the manager was made with.
+func (m *Manager) Settings() *djangobridge.Settings { return &m.settings }
+
+// Open returns the session named by a cookie value, without any I/O: the
+// data is loaded when first needed, with ctx (the request's context). An
+// invalid key (see ValidKey) opens a new, empty session.
+func (m *Manager) Open(ctx context.Context, key string) *Session {
+	s := &Session{m: m, ctx: ctx}
+	if m.signedCookies {
+		if key != "" && len(key) <= 8192 {
+			s.key = key
+		}
+	} else if ValidKey(key) {
+		s.key = key
+	}
+	return s
+}
+
+// ClearExpired removes expired sessions, as manage.py clearsessions.
+func (m *Manager) ClearExpired(ctx context.Context) (int64, error) {
+	return m.store.ClearExpired(ctx)
+}
+
+// Session is one request's Django session (request.session): ordered
+// values, lazily loaded, with Django's modified/accessed tracking and
+// expiry rules. Methods are safe for concurrent use by the goroutines of
+// one request. Values are the JSON types described in value.go; nested
+// maps and slices returned by Get are the session's own, so changing them
+// in place does not mark the session modified (as in Django): call
+// SetModified, or Set the value again.
+type Session struct {
+	m   *Manager
+	ctx context.Context
+
+	mu       sync.Mutex
+	key      string
+	data     *Map
+	loaded   bool
+	err      error // the load's data error, if any
+	modified bool
+	accessed bool
+}
+
+// Key returns the session key ("" for a session not yet saved). For the
+// signed_cookies engine it is the cookie value.
+func (s *Session) Key() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.key
+}
+
+// Load loads the session now, if not loaded yet, and returns a store error
+// (unreachable database...). Data errors (a tampered or corrupt session)
+// are not returned: the session is then empty, as in Django, and Err
+// reports why.
+func (s *Session) Load(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loadLocked(ctx)
+}
+
+func (s *Session) loadLocked(ctx context.Context) error {
+	s.accessed = true
+	if s.loaded {
+		return nil
+	}
+	if s.key == "" {
+		s.data, s.loaded = &Map{}, true
+		return nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	data, err := s.m.store.Load(ctx, s.key)
+	switch {
+	case err == nil:
+		s.data = data
+	case errors.Is(err, ErrNotFound):
+		s.data, s.key = &Map{}, ""
+	case IsDataError(err):
+		s.m.log.WarnContext(ctx, "Session data corrupted", "error", err)
+		s.data, s.err = &Map{}, err
+		if s.m.signedCookies {
+			s.key = ""
+		}
+	default:
+		return fmt.Errorf("djangosession: load session: %w", err)
+	}
+	s.loaded = true
+	return nil
+}
+
+// Err returns why the loaded session's data was discarded (a bad signature,
+// corrupt data), or nil.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// lazy loads with the context of Open; a store error leaves the session
+// empty and unloaded and is returned.
+func (s *Session) lazy() error {
+	return s.loadLocked(s.ctx)
+}
+
+// Get returns the value under key. If the session cannot be loaded (the
+// store is down) it returns nothing; call Load to see the error.
+func (s *Session) Get(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lazy() != nil {
+		return nil, false
+	}
+	return s.data.Get(key)
+}
+
+// GetString returns the string under key.
+func (s *Session) GetString(key string) (string, bool) {
+	v, ok := s.Get(key)
+	str, isStr := v.(string)
+	return str, ok && isStr
+}
+
+// GetInt returns the integer under key (a Number that is an int64).
+func (s *Session) GetInt(key string) (int64, bool) {
+	v, _ := s.Get(key)
+	n, ok := v.(Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := n.Int64()
+	return i, err == nil
+}
+
+// GetFloat returns the number under key as a float64.
+func (s *Session) GetFloat(key string) (float64, bool) {
+	v, _ := s.Get(key)
+	n, ok := v.(Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
+
+// GetBool returns the boolean under key.
+func (s *Session) GetBool(key string) (bool, bool) {
+	v, ok := s.Get(key)
+	b, isBool := v.(bool)
+	return b, ok && isBool
+}
+
+// GetMap returns the object under key.
+func (s *Session) GetMap(key string) (*Map, bool) {
+	v, _ := s.Get(key)
+	m, ok := v.(*Map)
+	return m, ok
+}
+
+// Has reports whether key is in the session.
+func (s *Session) Has(key string) bool {
+	_, ok := s.Get(key)
+	return ok
+}
+
+// Keys returns the session's keys in order.
+func (s *Session) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lazy() != nil {
+		return nil
+	}
+	return s.data.Keys()
+}
+
+// Data returns a deep copy of the session's data.
+func (s *Session) Data() *Map {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lazy() != nil {
+		return &Map{}
+	}
+	return s.data.Clone()
+}
+
+// Set stores value under key (request.session[key] = value) after
+// Normalize; it fails with ErrUnsupportedValue for values JSON cannot
+// carry, or with the store's error if the session cannot be loaded.
+func (s *Session) Set(key string, value any) error {
+	v, err := normalize(value, 0)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.lazy(); err != nil {
+		return err
+	}
+	s.data.Set(key, v)
+	s.modified = true
+	return nil
+}
+
+// Delete removes key (del request.session[key]) and reports whether it was
+// there. Removing a missing key does not mark the session modified.
+func (s *Session) Delete(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lazy() != nil {
+		return false
+	}
+	if s.data.Delete(key) {
+		s.modified = true
+		return true
+	}
+	return false
+}
+
+// Clear empties the session without touching its record (clear()).
+func (s *Session) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data, s.loaded, s.err = &Map{}, true, nil
+	s.accessed, s.modified = true, true
+}
+
+// IsEmpty reports whether the session has no key and no data (is_empty);
+// it does not load.
+func (s *Session) IsEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key != "" {
+		return false
+	}
+	return !s.loaded || s.data.Len() == 0
+}
+
+// Modified reports whether the session changed in this request.
+func (s *Session) Modified() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.modified
+}
+
+// SetModified marks the session modified, so the middleware saves it.
+func (s *Session) SetModified() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.modified = true
+}
+
+// Accessed reports whether the session's data was read or written in this
+// request (the middleware then adds Vary: Cookie).
+func (s *Session) Accessed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accessed
+}
+
+// Loaded reports whether the data has been loaded.
+func (s *Session) Loaded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loaded
+}
+
+// SetExpiry sets _session_expiry to seconds of inactivity (set_expiry(int));
+// 0 means the session ends when the browser closes.
+func (s *Session) SetExpiry(seconds int) error {
+	return s.Set(KeyExpiry, seconds)
+}
+
+// SetExpiryAt makes the session end at t (set_expiry(datetime)). Django
+// 4.2+ stores t as ISO-8601 text; Django 3.2 cannot store a datetime in a
+// JSON session (TypeError on save), so for DjangoVersion < 4.2 this returns
+// ErrUnsupportedValue.
+func (s *Session) SetExpiryAt(t time.Time) error {
+	if !s.m.settings.DjangoVersion.AtLeast(4, 2, 0) {
+		return fmt.Errorf("%w: Django %s cannot store a datetime expiry in a JSON session", ErrUnsupportedValue, s.m.settings.DjangoVersion)
+	}
+	if !s.m.settings.UseTZ {
+		t = t.In(s.m.loc)
+		return s.Set(KeyExpiry, formatISO(t, false))
+	}
+	return s.Set(KeyExpiry, formatISO(t.UTC(), true))
+}
+
+// ClearExpiry removes _session_expiry (set_expiry(None)): the global
+// policy applies again.
+func (s *Session) ClearExpiry() { s.Delete(KeyExpiry) }
+
+func (s *Session) expiry() any {
+	if s.lazy() != nil {
+		return nil
+	}
+	v, _ := s.data.Get(KeyExpiry)
+	return v
+}
+
+// ExpiryAge returns get_expiry_age(): seconds until the session expires.
+func (s *Session) ExpiryAge() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.expiryAge(s.expiry(), s.m.now())
+}
+
+// ExpiryDate returns get_expiry_date().
+func (s *Session) ExpiryDate() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.expiryDate(s.expiry(), s.m.now())
+}
+
+// ExpireAtBrowserClose returns get_expire_at_browser_close().
+func (s *Session) ExpireAtBrowserClose() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.expiry()
+	if e == nil {
+		return s.m.settings.SessionExpireAtBrowserClose
+	}
+	n, ok := e.(Number)
+	return ok && isZeroNumber(n)
+}
+
+func isZeroNumber(n Number) bool {
+	f, err := n.Float64()
+	return err == nil && f == 0
+}
+
+// Save writes the session (save(must_create)). A session without a key gets
+// a new one. An update whose record vanished returns ErrVanished.
+func (s *Session) Save(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key == "" {
+		return s.createLocked(ctx)
+	}
+	if err := s.loadLocked(ctx); err != nil {
+		return err
+	}
+	return s.saveLocked(ctx, false)
+}
+
+func (s *Session) saveLocked(ctx context.Context, mustCreate bool) error {
+	if s.data == nil {
+		s.data, s.loaded = &Map{}, true
+	}
+	now := s.m.now()
+	exp := s.expiry()
+	key, err := s.m.store.Save(ctx, Record{
+		Key:        s.key,
+		Data:       s.data,
+		ExpireDate: s.m.expiryDate(exp, now),
+		ExpiryAge:  s.m.expiryAge(exp, now),
+	}, mustCreate)
+	if err != nil {
+		return err
+	}
+	s.key = key
+	return nil
+}
+
+const maxCreateTries = 10
+
+// createLocked is create(): save under fresh keys until one is new.
+func (s *Session) createLocked(ctx context.Context) error {
+	if s.data == nil {
+		s.data, s.loaded = &Map{}, true
+	}
+	for try := 0; try < maxCreateTries; try++ {
+		s.key = NewKey()
+		err := s.saveLocked(ctx, true)
+		if errors.Is(err, ErrExists) {
+			continue
+		}
+		if err != nil {
+			s.key = ""
+			return err
+		}
+		s.modified = true
+		return nil
+	}
+	s.key = ""
+	return fmt.Errorf("djangosession: no free session key after %d tries", maxCreateTries)
+}
+
+// CycleKey keeps the data under a new key and deletes the old record
+// (cycle_key()), against session fixation.
+func (s *Session) CycleKey(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.loadLocked(ctx); err != nil {
+		return err
+	}
+	old := s.key
+	if err := s.createLocked(ctx); err != nil {
+		return err
+	}
+	if old != "" && !s.m.signedCookies {
+		if err := s.m.store.Delete(ctx, old); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flush empties the session, deletes its record and drops the key
+// (flush()), as logout does.
+func (s *Session) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data, s.loaded, s.err = &Map{}, true, nil
+	s.accessed, s.modified = true, true
+	old := s.key
+	s.key = ""
+	if old != "" && !s.m.signedCookies {
+		return s.m.store.Delete(ctx, old)
+	}
+	return nil
+}
+
+// NewKey returns a new session key: 32 characters of [a-z0-9] from
+// crypto/rand, as Django's get_random_string(32, ...).
+func NewKey() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var b [32]byte
+	var r [64]byte
+	i := 0
+	for i < len(b) {
+		if _, err := rand.Read(r[:]); err != nil {
+			panic("djangosession: crypto/rand failed: " + err.Error())
+		}
+		for _, c := range r {
+			// 252 = 7*36: reject the top bytes to avoid modulo bias
+			if c < 252 && i < len(b) {
+				b[i] = alphabet[c%36]
+				i++
+			}
+		}
+	}
+	return string(b[:])
+}
+
+// expiryAge is get_expiry_age(expiry=e, modification=mod).
+func (m *Manager) expiryAge(e any, mod time.Time) int {
+	switch v := e.(type) {
+	case nil:
+		return m.settings.SessionCookieAge
+	case Number:
+		if isZeroNumber(v) {
+			return m.settings.SessionCookieAge
+		}
+		if i, err := v.Int64(); err == nil {
+			return int(i)
+		}
+		if f, err := v.Float64(); err == nil {
+			return int(f)
+		}
+		return m.settings.SessionCookieAge
+	case bool:
+		if v {
+			return 1
+		}
+		return m.settings.SessionCookieAge
+	case string:
+		if v == "" {
+			return m.settings.SessionCookieAge
+		}
+		t, err := parseISO(v, m.loc)
+		if err != nil {
+			return m.settings.SessionCookieAge
+		}
+		return pyDeltaSeconds(t.Sub(mod))
+	case time.Time:
+		return pyDeltaSeconds(v.Sub(mod))
+	}
+	return m.settings.SessionCookieAge
+}
+
+// pyDeltaSeconds is delta.days*86400 + delta.seconds: whole seconds,
+// rounded toward minus infinity, as a Python timedelta normalises them.
+func pyDeltaSeconds(d time.Duration) int {
+	s := d / time.Second
+	if d%time.Second < 0 {
+		s--
+	}
+	return int(s)
+}
+
+// expiryDate is get_expiry_date(expiry=e, modification=mod).
+func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
+	switch v := e.(type) {
+	case string:
+		if v != "" {
+			if t, err := parseISO(v, m.loc); err == nil {
+				return t
+			}
+		}
+	case time.Time:
+		return v
+	}
+	return mod.Add(time.Duration(m.expiryAge(e, mod)) * time.Second)
+}
+
+// ExpiryAgeAt is get_expiry_age(expiry=expireDate): the cached_db engine
+// uses it to set a cache entry's TTL from a row's expire_date.
+func ExpiryAgeAt(expireDate, now time.Time) int { return pyDeltaSeconds(expireDate.Sub(now)) }
+
+// formatISO is datetime.isoformat(): microseconds only when non-zero; the
+// offset only for aware datetimes.
+func formatISO(t time.Time, aware bool) string {
+	layout := "2006-01-02T15:04:05"
+	if t.Nanosecond()/1000 != 0 {
+		layout += ".000000"
+	}
+	if aware {
+		layout += "-07:00"
+	}
+	return t.Format(layout)
+}
+
+// parseISO reads what datetime.fromisoformat reads in the forms Django
+// writes; naive times are in loc.
+func parseISO(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{
+		"2006-01-02T15:04:05.999999999Z07:00",
+		"2006-01-02 15:04:05.999999999Z07:00",
+		"2006-01-02T15:04:05Z07:00",
+		"2006-01-02T15:04Z07:00",
+	} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range []string{
+		"2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04:05.999999999",
+		"2006-01-02T15:04:05",
+		"2006-01-02T15:04",
+		"2006-01-02",
+	} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: %q is not an ISO datetime", ErrMalformed, truncate(s, 40))
+}
