@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 package pbkdf2
 
 import (

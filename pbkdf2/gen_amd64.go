@@ -20,8 +20,8 @@ import (
 var out bytes.Buffer
 
 func p(format string, args ...any) { fmt.Fprintf(&out, "\t"+format+"\n", args...) }
-func label(l string)                { fmt.Fprintf(&out, "\n%s:\n", l) }
-func comment(c string)              { fmt.Fprintf(&out, "\n\t// %s\n", c) }
+func label(l string)               { fmt.Fprintf(&out, "\n%s:\n", l) }
+func comment(c string)             { fmt.Fprintf(&out, "\n\t// %s\n", c) }
 
 var k256 = [64]uint32{
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -72,8 +72,17 @@ func main() {
 	s0 := func(x uint32) uint32 { return rotr(x, 7) ^ rotr(x, 18) ^ x>>3 }
 	data("sha256msg1w8", [4]uint32{w8[0] + s0(w8[1]), w8[1] + s0(w8[2]), w8[2] + s0(w8[3]), w8[3] + s0(w12[0])})
 
+	// SHA-1: full 16-byte reversal (the SHA1 instructions keep word 0 in
+	// lane 3), and the words of an HMAC-SHA-1 second block over a 20-byte
+	// value: word 5 is 0x80000000 (lane 2 of the second message register)
+	// and word 15 the length (64+20)*8 = 672 bits (lane 0 of the fourth).
+	data("bswap128", [4]uint32{0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203})
+	data("sha1w4", [4]uint32{0, 0, 0x80000000, 0})
+	data("sha1w12", [4]uint32{672, 0, 0, 0})
+
 	genCPUID()
 	genSHA256()
+	genSHA1()
 
 	if err := os.WriteFile("sha_amd64.s", out.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -243,4 +252,123 @@ func compress256(is0, is1 string) {
 	p("MOVO X3, X7")
 	p("PBLENDW $0xf0, X4, X3") // A B C D
 	p("PALIGNR $8, X7, X4")    // E F G H
+}
+
+// Register use in the SHA-1 loop.
+//
+//	X0       ABCD working state (lane 3 = A)
+//	X1, X2   E0, E1 (E in lane 3, other lanes zero at block boundaries)
+//	X3..X6   message schedule msg0..msg3 (lane 3 = first word); X3 also
+//	         carries U's words 0..3 between compressions
+//	X7       sha1w4: 0x80000000 in lane 2
+//	X8, X9   inner ABCD, E
+//	X10, X11 outer ABCD, E
+//	X12, X13 T as ABCD, E
+//	X14      sha1w12: message words 12..15
+func genSHA1() {
+	fmt.Fprintf(&out, `
+// func iterSHA1(st *[10]uint32, ut *[10]uint32, n uint64)
+//
+// st holds the HMAC-SHA-1 inner state (words 0..4) and outer state (words
+// 5..9). ut holds U (words 0..4) and T (words 5..9) as SHA-1 output words.
+// iterSHA1 runs n PBKDF2 iterations, U = HMAC(U), T ^= U, and writes U and
+// T back.
+TEXT ·iterSHA1(SB), NOSPLIT, $0-24
+	MOVQ st+0(FP), AX
+	MOVQ ut+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVOU sha1w4<>(SB), X7
+	MOVOU sha1w12<>(SB), X14
+`)
+	loadABCDE := func(base string, off int, abcd, e string) {
+		p("MOVOU %d(%s), %s", off, base, abcd)
+		p("PSHUFD $0x1b, %s, %s", abcd, abcd)
+		p("PXOR %s, %s", e, e)
+		p("PINSRD $3, %d(%s), %s", off+16, base, e)
+	}
+	storeABCDE := func(base string, off int, abcd, e string) {
+		p("PSHUFD $0x1b, %s, %s", abcd, abcd)
+		p("MOVOU %s, %d(%s)", abcd, off, base)
+		p("PEXTRD $3, %s, %d(%s)", e, off+16, base)
+	}
+	comment("Load the states, U and T.")
+	loadABCDE("AX", 0, "X8", "X9")
+	loadABCDE("AX", 20, "X10", "X11")
+	loadABCDE("BX", 0, "X3", "X1")
+	loadABCDE("BX", 20, "X12", "X13")
+	p("TESTQ CX, CX")
+	p("JZ sha1done")
+	label("sha1loop")
+	comment("U = SHA-1(inner state, U || padding)")
+	compress1("X8", "X9")
+	comment("U = SHA-1(outer state, U || padding)")
+	compress1("X10", "X11")
+	comment("T ^= U")
+	p("PXOR X3, X12")
+	p("PXOR X1, X13")
+	p("DECQ CX")
+	p("JNZ sha1loop")
+	label("sha1done")
+	storeABCDE("BX", 0, "X3", "X1")
+	storeABCDE("BX", 20, "X12", "X13")
+	p("RET")
+}
+
+// compress1 compresses the block (U in X3 and X1, padding) from the state
+// (abcd, e), adds the state back in, and leaves the digest in X3 (A..D, as
+// message words 0..3) and X1 (E in lane 3, zeros below).
+func compress1(abcd, e string) {
+	p("MOVO X1, X4")
+	p("POR X7, X4")   // msg1 = E, 0x80000000, 0, 0
+	p("PXOR X5, X5")  // msg2: words 8..11 are zero
+	p("MOVO X14, X6") // msg3: words 12..15
+	p("MOVO %s, X0", abcd)
+	p("MOVO %s, X1", e)
+	// Rounds 0-3.
+	p("PADDD X3, X1")
+	p("MOVO X0, X2")
+	p("SHA1RNDS4 $0, X1, X0")
+	// Rounds 4-7.
+	p("SHA1NEXTE X4, X2")
+	p("MOVO X0, X1")
+	p("SHA1RNDS4 $0, X2, X0")
+	p("SHA1MSG1 X4, X3")
+	// Rounds 8-11 (msg2 is zero: no PXOR into msg0).
+	p("SHA1NEXTE X5, X1")
+	p("MOVO X0, X2")
+	p("SHA1RNDS4 $0, X1, X0")
+	p("SHA1MSG1 X5, X4")
+	// Rounds 12-67.
+	msgs := []string{"X6", "X3", "X4", "X5"}
+	for i := 0; i < 14; i++ {
+		a, b := "X2", "X1"
+		if i%2 == 1 {
+			a, b = "X1", "X2"
+		}
+		p("SHA1NEXTE %s, %s", msgs[i%4], a)
+		p("MOVO X0, %s", b)
+		p("SHA1MSG2 %s, %s", msgs[i%4], msgs[(1+i)%4])
+		p("SHA1RNDS4 $%d, %s, X0", (12+4*i)/20, a)
+		p("SHA1MSG1 %s, %s", msgs[i%4], msgs[(3+i)%4])
+		p("PXOR %s, %s", msgs[i%4], msgs[(2+i)%4])
+	}
+	// Rounds 68-71.
+	p("SHA1NEXTE X4, X2")
+	p("MOVO X0, X1")
+	p("SHA1MSG2 X4, X5")
+	p("SHA1RNDS4 $3, X2, X0")
+	p("PXOR X4, X6")
+	// Rounds 72-75.
+	p("SHA1NEXTE X5, X1")
+	p("MOVO X0, X2")
+	p("SHA1MSG2 X5, X6")
+	p("SHA1RNDS4 $3, X1, X0")
+	// Rounds 76-79.
+	p("SHA1NEXTE X6, X2")
+	p("MOVO X0, X1")
+	p("SHA1RNDS4 $3, X2, X0")
+	// Add the starting state.
+	p("SHA1NEXTE %s, X1", e)
+	p("PADDD %s, X0", abcd)
+	p("MOVO X0, X3")
 }

@@ -1,6 +1,9 @@
+//go:build amd64 && !purego
+
 package pbkdf2
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
 	"math/bits"
@@ -75,5 +78,66 @@ func block256(h *[8]uint32, p *[64]byte) {
 	h[5] += f
 	h[6] += g
 	h[7] += hh
+	clear(w[:])
+}
+
+// hmacStates1 sets st[0:5] and st[5:10] to the SHA-1 chaining values after
+// compressing the HMAC key XOR ipad and key XOR opad blocks.
+func hmacStates1(st *[10]uint32, key []byte) {
+	var k [64]byte
+	if len(key) > len(k) {
+		sum := sha1.Sum(key)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
+	}
+	var pad [64]byte
+	for i := range pad {
+		pad[i] = k[i] ^ 0x36
+	}
+	copy(st[:5], sha1IV[:])
+	block1((*[5]uint32)(st[:5]), &pad)
+	for i := range pad {
+		pad[i] = k[i] ^ 0x5c
+	}
+	copy(st[5:], sha1IV[:])
+	block1((*[5]uint32)(st[5:]), &pad)
+	clear(k[:])
+	clear(pad[:])
+}
+
+var sha1IV = [5]uint32{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0}
+
+// block1 is the SHA-1 compression function (FIPS 180-4 §6.1.2) on one
+// 64-byte block.
+func block1(h *[5]uint32, p *[64]byte) {
+	var w [80]uint32
+	for i := 0; i < 16; i++ {
+		w[i] = binary.BigEndian.Uint32(p[4*i:])
+	}
+	for i := 16; i < 80; i++ {
+		w[i] = bits.RotateLeft32(w[i-3]^w[i-8]^w[i-14]^w[i-16], 1)
+	}
+	a, b, c, d, e := h[0], h[1], h[2], h[3], h[4]
+	for i := 0; i < 80; i++ {
+		var f, k uint32
+		switch {
+		case i < 20:
+			f, k = b&c|^b&d, 0x5a827999
+		case i < 40:
+			f, k = b^c^d, 0x6ed9eba1
+		case i < 60:
+			f, k = b&c|b&d|c&d, 0x8f1bbcdc
+		default:
+			f, k = b^c^d, 0xca62c1d6
+		}
+		t := bits.RotateLeft32(a, 5) + f + e + k + w[i]
+		a, b, c, d, e = t, a, bits.RotateLeft32(b, 30), c, d
+	}
+	h[0] += a
+	h[1] += b
+	h[2] += c
+	h[3] += d
+	h[4] += e
 	clear(w[:])
 }

@@ -1,13 +1,22 @@
 package pbkdf2
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	stdpbkdf2 "crypto/pbkdf2"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"hash"
+	"math/rand/v2"
+	"sync"
 	"testing"
+	"time"
 )
 
 type vector struct {
@@ -62,4 +71,152 @@ func TestDjangoVector(t *testing.T) {
 	if s := base64.StdEncoding.EncodeToString(got); s != want {
 		t.Fatalf("got %s, want %s", s, want)
 	}
+}
+
+// hashes are the hash functions the randomized tests run through Key: the
+// two with assembly loops and some that always take the generic path.
+var hashes = []struct {
+	name string
+	h    func() hash.Hash
+}{
+	{"sha256", sha256.New},
+	{"sha1", sha1.New},
+	{"sha224", sha256.New224},
+	{"sha512", sha512.New},
+	{"md5", md5.New},
+}
+
+// randomCase draws PBKDF2 inputs covering the interesting boundaries:
+// passwords longer than a hash block (hashed first), empty passwords and
+// salts, multi-block keys and short and long iteration counts.
+func randomCase(r *rand.Rand, maxIter int) (password, salt []byte, iter, keyLen int) {
+	password = make([]byte, r.IntN(301))
+	salt = make([]byte, r.IntN(3)*r.IntN(80)) // a third of salts empty
+	for _, b := range [][]byte{password, salt} {
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+	}
+	return password, salt, 1 + r.IntN(maxIter), 1 + r.IntN(100)
+}
+
+// TestMatchesStdlib compares Key and KeyContext with the standard
+// library's crypto/pbkdf2 on random inputs for every hash.
+func TestMatchesStdlib(t *testing.T) {
+	n, maxIter := 150, 5000
+	if testing.Short() {
+		n, maxIter = 30, 1000
+	}
+	for _, hh := range hashes {
+		t.Run(hh.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, uint64(len(hh.name))))
+			for range n {
+				password, salt, iter, keyLen := randomCase(r, maxIter)
+				want, err := stdpbkdf2.Key(hh.h, string(password), salt, iter, keyLen)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := Key(password, salt, iter, keyLen, hh.h); !bytes.Equal(got, want) {
+					t.Fatalf("Key(%x, %x, %d, %d) = %x, want %x", password, salt, iter, keyLen, got, want)
+				}
+				got, err := KeyContext(context.Background(), password, salt, iter, keyLen, hh.h)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("KeyContext(%x, %x, %d, %d) = %x, %v, want %x", password, salt, iter, keyLen, got, err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	pw, salt := []byte("password"), []byte("salt")
+	one := Key(pw, salt, 1, 32, sha256.New)
+	for _, iter := range []int{0, -1, -1 << 40} {
+		if got := Key(pw, salt, iter, 32, sha256.New); !bytes.Equal(got, one) {
+			t.Errorf("iter %d: got %x, want the 1-iteration key %x", iter, got, one)
+		}
+	}
+	for _, keyLen := range []int{0, -1, -1 << 40} {
+		if got := Key(pw, salt, 1000, keyLen, sha256.New); got == nil || len(got) != 0 {
+			t.Errorf("keyLen %d: got %#v, want an empty non-nil key", keyLen, got)
+		}
+	}
+	// A prefix of a longer key is the shorter key.
+	long := Key(pw, salt, 100, 100, sha256.New)
+	if short := Key(pw, salt, 100, 33, sha256.New); !bytes.Equal(short, long[:33]) {
+		t.Errorf("33-byte key %x is not a prefix of the 100-byte key %x", short, long)
+	}
+}
+
+func TestKeyContextCancelled(t *testing.T) {
+	for _, hh := range hashes {
+		t.Run(hh.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if dk, err := KeyContext(ctx, []byte("pw"), []byte("salt"), 1, 32, hh.h); !errors.Is(err, context.Canceled) || dk != nil {
+				t.Fatalf("already cancelled: got %x, %v, want nil, context.Canceled", dk, err)
+			}
+
+			// Cancelled while running: 2^40 iterations would take days.
+			ctx, cancel = context.WithCancel(context.Background())
+			time.AfterFunc(20*time.Millisecond, cancel)
+			start := time.Now()
+			dk, err := KeyContext(ctx, []byte("pw"), []byte("salt"), 1<<40, 64, hh.h)
+			if !errors.Is(err, context.Canceled) || dk != nil {
+				t.Fatalf("cancelled while running: got %x, %v, want nil, context.Canceled", dk, err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("KeyContext took %v to notice cancellation", d)
+			}
+
+			ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+			defer cancel()
+			if _, err := KeyContext(ctx, []byte("pw"), []byte("salt"), 1<<40, 20, hh.h); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("deadline: got %v, want context.DeadlineExceeded", err)
+			}
+		})
+	}
+}
+
+// TestConcurrent runs Key from many goroutines at once (run with -race):
+// the package keeps no shared mutable state.
+func TestConcurrent(t *testing.T) {
+	want := Key([]byte("pw"), []byte("salt"), 3000, 40, sha256.New)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			for _, h := range []func() hash.Hash{sha256.New, sha1.New} {
+				got := Key([]byte("pw"), []byte("salt"), 3000, 40, h)
+				if h().Size() == 32 && !bytes.Equal(got, want) {
+					errs <- fmt.Errorf("got %x, want %x", got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// FuzzKey checks Key against crypto/pbkdf2 for SHA-256 and SHA-1 on
+// arbitrary passwords, salts and (small) parameters.
+func FuzzKey(f *testing.F) {
+	f.Add([]byte("password"), []byte("salt"), uint16(2), uint8(32))
+	f.Add([]byte(""), []byte(""), uint16(1), uint8(1))
+	f.Add(bytes.Repeat([]byte{0xff}, 65), []byte("x"), uint16(3), uint8(100))
+	f.Fuzz(func(t *testing.T, password, salt []byte, iter uint16, keyLen uint8) {
+		it, kl := 1+int(iter%2000), 1+int(keyLen%128)
+		for _, h := range []func() hash.Hash{sha256.New, sha1.New} {
+			want, err := stdpbkdf2.Key(h, string(password), salt, it, kl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Key(password, salt, it, kl, h); !bytes.Equal(got, want) {
+				t.Fatalf("Key(%x, %x, %d, %d) = %x, want %x", password, salt, it, kl, got, want)
+			}
+		}
+	})
 }
