@@ -103,6 +103,19 @@ type UserModel struct {
 	PKType string
 	// ExtraColumns are further columns read into User.Extra by name.
 	ExtraColumns []string
+	// OmitColumns names the auth_user columns a custom user table does not
+	// have (for an AbstractBaseUser subclass: e.g. "username",
+	// "first_name", "last_name", "is_staff", "date_joined"). As in Django, a
+	// missing is_active counts as active and a missing is_superuser as not a
+	// superuser. Default none.
+	OmitColumns []string
+	// GroupsTable and UserPermissionsTable are the many-to-many tables of
+	// PermissionsMixin.groups and .user_permissions; "" means Django's
+	// names, Table + "_groups" and Table + "_user_permissions".
+	GroupsTable, UserPermissionsTable string
+	// M2MColumn is the column of those tables that points to the user,
+	// "<model name>_id": "" means "user_id" (the model is called User).
+	M2MColumn string
 }
 
 // CacheSettings mirrors CACHES["default"] for the cache and cached_db
