@@ -1,0 +1,7 @@
+"""WSGI entry point, for gunicorn: gunicorn --chdir examples/django_app demo.wsgi."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
+application = get_wsgi_application()
