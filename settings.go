@@ -227,6 +227,16 @@ type Settings struct {
 	// under "_csrftoken" instead of a cookie. Default false.
 	CSRFUseSessions bool
 
+	// LoginURL is LOGIN_URL, where middleware.LoginRequired redirects
+	// anonymous users (with ?next=), default "/accounts/login/".
+	LoginURL string
+	// SecureProxySSLHeader is SECURE_PROXY_SSL_HEADER, e.g.
+	// {"X-Forwarded-Proto", "https"}: a request carrying that header with
+	// that value counts as HTTPS (request.is_secure()), for the CSRF
+	// Referer check. Default none: only TLS connections are HTTPS. Set it
+	// only behind a proxy that sets or strips the header.
+	SecureProxySSLHeader [2]string
+
 	// PasswordHashers is PASSWORD_HASHERS, dotted paths or algorithm names
 	// ("pbkdf2_sha256"); the first is preferred. Nil means the default
 	// list of DjangoVersion.
@@ -279,6 +289,7 @@ func Defaults() Settings {
 		CSRFCookiePath:              "/",
 		CSRFCookieSameSite:          "Lax",
 		CSRFHeaderName:              "X-CSRFToken",
+		LoginURL:                    "/accounts/login/",
 		PasswordLimits:              DefaultPasswordLimits(),
 		PasswordCheckConcurrency:    runtime.NumCPU(),
 		AuthenticationBackends:      []string{DefaultModelBackend},
