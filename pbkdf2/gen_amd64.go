@@ -131,11 +131,19 @@ no:
 //	X1, X2   working state, ABEF and CDGH lane order
 //	X3..X6   message schedule m0..m3; X3, X4 also carry U between
 //	         compressions, as words 0..3 and 4..7 (lane 0 = word 0)
-//	X7       temporary
+//	X7       second message pair of rounds 0-3, then a temporary
 //	X8, X9   inner (ipad) state, ABEF / CDGH
 //	X10, X11 outer (opad) state, ABEF / CDGH
 //	X12, X13 T, the XOR of all U, words 0..3 and 4..7
-//	X15      bswap32 mask
+//	X14, X15 inner / outer state words 0..3 plus K[0..3]
+//
+// Each compression's digest is the next one's first message words. The
+// critical path is the chain of SHA256RNDS2; to keep the hand-over short,
+// rounds 0-3 of the next compression take their words straight from the
+// raw working state (one PSHUFD) plus a per-password constant that folds
+// in both the feed-forward of the previous state and K[0..3]; the digest
+// in word order, needed for the message schedule and T, is formed beside
+// it.
 func genSHA256() {
 	fmt.Fprintf(&out, `
 // func iterSHA256(st *[16]uint32, ut *[64]byte, n uint64)
@@ -150,7 +158,6 @@ TEXT ·iterSHA256(SB), NOSPLIT, $0-24
 	MOVQ ut+8(FP), BX
 	MOVQ n+16(FP), CX
 	LEAQ k256<>(SB), DX
-	MOVOU bswap32<>(SB), X15
 `)
 	loadState := func(off int, abef, cdgh string) {
 		p("MOVOU %d(AX), %s", off, abef)
@@ -164,18 +171,30 @@ TEXT ·iterSHA256(SB), NOSPLIT, $0-24
 	comment("Load the inner and outer states, reordered for SHA256RNDS2.")
 	loadState(0, "X8", "X9")
 	loadState(32, "X10", "X11")
+	p("MOVOU 0(AX), X14")
+	p("PADDD 0(DX), X14")
+	p("MOVOU 32(AX), X15")
+	p("PADDD 0(DX), X15")
 	comment("Load U and T as words.")
 	for i, r := range []string{"X3", "X4", "X12", "X13"} {
 		p("MOVOU %d(BX), %s", 16*i, r)
-		p("PSHUFB X15, %s", r)
+		p("PSHUFB bswap32<>(SB), %s", r)
 	}
+	comment("Message words for rounds 0-3 of the first inner compression.")
+	p("MOVO X3, X0")
+	p("PADDD 0(DX), X0")
+	p("MOVO X0, X7")
+	p("MOVO X8, X1")
+	p("MOVO X9, X2")
 	p("TESTQ CX, CX")
 	p("JZ sha256done")
 	label("sha256loop")
-	comment("U = SHA-256(inner state, U || padding)")
-	compress256("X8", "X9")
-	comment("U = SHA-256(outer state, U || padding)")
-	compress256("X10", "X11")
+	comment("Inner compression of U || padding.")
+	rounds256()
+	handover256("X8", "X9", "X14", "X10", "X11")
+	comment("Outer compression of the inner digest || padding.")
+	rounds256()
+	handover256("X10", "X11", "X15", "X8", "X9")
 	comment("T ^= U")
 	p("PXOR X3, X12")
 	p("PXOR X4, X13")
@@ -183,28 +202,27 @@ TEXT ·iterSHA256(SB), NOSPLIT, $0-24
 	p("JNZ sha256loop")
 	label("sha256done")
 	for i, r := range []string{"X3", "X4", "X12", "X13"} {
-		p("PSHUFB X15, %s", r)
+		p("PSHUFB bswap32<>(SB), %s", r)
 		p("MOVOU %s, %d(BX)", r, 16*i)
 	}
 	p("RET")
 }
 
-// compress256 compresses the block (X3, X4, w8, w12) starting from the
-// state (is0, is1), adds the state back in, and leaves the digest as words
-// in X3 (0..3) and X4 (4..7).
-func compress256(is0, is1 string) {
+// rounds256 runs the 64 rounds on the state (X1, X2), with the message
+// words in X3, X4 (words 0..7, already summed with K[0..3] into X0 and X7
+// for rounds 0-3) and the constant padding words 8..15.
+func rounds256() {
 	m := []string{"X3", "X4", "X5", "X6"}
-	p("MOVO %s, X1", is0)
-	p("MOVO %s, X2", is1)
 	rnds := func() {
 		p("SHA256RNDS2 X0, X1, X2")
 		p("PSHUFD $0x0e, X0, X0")
 		p("SHA256RNDS2 X0, X2, X1")
 	}
-	// Rounds 0-3 and 4-7: the variable words.
-	p("MOVO X3, X0")
-	p("PADDD 0(DX), X0")
-	rnds()
+	// Rounds 0-3: X0 lanes 0,1 and X7 lanes 2,3 hold W+K.
+	p("SHA256RNDS2 X0, X1, X2")
+	p("PSHUFD $0x0e, X7, X0")
+	p("SHA256RNDS2 X0, X2, X1")
+	// Rounds 4-7.
 	p("MOVO X4, X0")
 	p("PADDD 16(DX), X0")
 	rnds()
@@ -244,14 +262,27 @@ func compress256(is0, is1 string) {
 	p("MOVO X6, X0")
 	p("PADDD 240(DX), X0")
 	rnds()
-	// Add the starting state; reorder ABEF/CDGH into words 0..3, 4..7.
+}
+
+// handover256 finishes a compression that started from the state
+// (is0, is1) and prepares the next one, from the state (n0, n1), whose
+// first message words are this digest: X0 and X7 get the W+K words of
+// rounds 0-3 (c is is's words 0..3 plus K[0..3]) and X3, X4 the digest as
+// words.
+func handover256(is0, is1, c, n0, n1 string) {
+	p("PSHUFD $0x1b, X1, X0") // raw A, B in lanes 0, 1
+	p("PSHUFD $0xb0, X2, X7") // raw C, D in lanes 2, 3
+	p("PADDD %s, X0", c)
+	p("PADDD %s, X7", c)
 	p("PADDD %s, X1", is0)
 	p("PADDD %s, X2", is1)
 	p("PSHUFD $0x1b, X1, X3") // A B E F (lane 0 = A)
 	p("PSHUFD $0xb1, X2, X4") // G H C D
-	p("MOVO X3, X7")
+	p("MOVO X3, X1")
 	p("PBLENDW $0xf0, X4, X3") // A B C D
-	p("PALIGNR $8, X7, X4")    // E F G H
+	p("PALIGNR $8, X1, X4")    // E F G H
+	p("MOVO %s, X1", n0)
+	p("MOVO %s, X2", n1)
 }
 
 // Register use in the SHA-1 loop.

@@ -166,7 +166,6 @@ TEXT ·iterSHA256(SB), NOSPLIT, $0-24
 	MOVQ ut+8(FP), BX
 	MOVQ n+16(FP), CX
 	LEAQ k256<>(SB), DX
-	MOVOU bswap32<>(SB), X15
 
 	// Load the inner and outer states, reordered for SHA256RNDS2.
 	MOVOU 0(AX), X8
@@ -183,28 +182,35 @@ TEXT ·iterSHA256(SB), NOSPLIT, $0-24
 	MOVO X10, X7
 	PALIGNR $8, X11, X10
 	PBLENDW $0xf0, X7, X11
+	MOVOU 0(AX), X14
+	PADDD 0(DX), X14
+	MOVOU 32(AX), X15
+	PADDD 0(DX), X15
 
 	// Load U and T as words.
 	MOVOU 0(BX), X3
-	PSHUFB X15, X3
+	PSHUFB bswap32<>(SB), X3
 	MOVOU 16(BX), X4
-	PSHUFB X15, X4
+	PSHUFB bswap32<>(SB), X4
 	MOVOU 32(BX), X12
-	PSHUFB X15, X12
+	PSHUFB bswap32<>(SB), X12
 	MOVOU 48(BX), X13
-	PSHUFB X15, X13
+	PSHUFB bswap32<>(SB), X13
+
+	// Message words for rounds 0-3 of the first inner compression.
+	MOVO X3, X0
+	PADDD 0(DX), X0
+	MOVO X0, X7
+	MOVO X8, X1
+	MOVO X9, X2
 	TESTQ CX, CX
 	JZ sha256done
 
 sha256loop:
 
-	// U = SHA-256(inner state, U || padding)
-	MOVO X8, X1
-	MOVO X9, X2
-	MOVO X3, X0
-	PADDD 0(DX), X0
+	// Inner compression of U || padding.
 	SHA256RNDS2 X0, X1, X2
-	PSHUFD $0x0e, X0, X0
+	PSHUFD $0x0e, X7, X0
 	SHA256RNDS2 X0, X2, X1
 	MOVO X4, X0
 	PADDD 16(DX), X0
@@ -341,21 +347,23 @@ sha256loop:
 	SHA256RNDS2 X0, X1, X2
 	PSHUFD $0x0e, X0, X0
 	SHA256RNDS2 X0, X2, X1
+	PSHUFD $0x1b, X1, X0
+	PSHUFD $0xb0, X2, X7
+	PADDD X14, X0
+	PADDD X14, X7
 	PADDD X8, X1
 	PADDD X9, X2
 	PSHUFD $0x1b, X1, X3
 	PSHUFD $0xb1, X2, X4
-	MOVO X3, X7
+	MOVO X3, X1
 	PBLENDW $0xf0, X4, X3
-	PALIGNR $8, X7, X4
-
-	// U = SHA-256(outer state, U || padding)
+	PALIGNR $8, X1, X4
 	MOVO X10, X1
 	MOVO X11, X2
-	MOVO X3, X0
-	PADDD 0(DX), X0
+
+	// Outer compression of the inner digest || padding.
 	SHA256RNDS2 X0, X1, X2
-	PSHUFD $0x0e, X0, X0
+	PSHUFD $0x0e, X7, X0
 	SHA256RNDS2 X0, X2, X1
 	MOVO X4, X0
 	PADDD 16(DX), X0
@@ -492,13 +500,19 @@ sha256loop:
 	SHA256RNDS2 X0, X1, X2
 	PSHUFD $0x0e, X0, X0
 	SHA256RNDS2 X0, X2, X1
+	PSHUFD $0x1b, X1, X0
+	PSHUFD $0xb0, X2, X7
+	PADDD X15, X0
+	PADDD X15, X7
 	PADDD X10, X1
 	PADDD X11, X2
 	PSHUFD $0x1b, X1, X3
 	PSHUFD $0xb1, X2, X4
-	MOVO X3, X7
+	MOVO X3, X1
 	PBLENDW $0xf0, X4, X3
-	PALIGNR $8, X7, X4
+	PALIGNR $8, X1, X4
+	MOVO X8, X1
+	MOVO X9, X2
 
 	// T ^= U
 	PXOR X3, X12
@@ -507,13 +521,13 @@ sha256loop:
 	JNZ sha256loop
 
 sha256done:
-	PSHUFB X15, X3
+	PSHUFB bswap32<>(SB), X3
 	MOVOU X3, 0(BX)
-	PSHUFB X15, X4
+	PSHUFB bswap32<>(SB), X4
 	MOVOU X4, 16(BX)
-	PSHUFB X15, X12
+	PSHUFB bswap32<>(SB), X12
 	MOVOU X12, 32(BX)
-	PSHUFB X15, X13
+	PSHUFB bswap32<>(SB), X13
 	MOVOU X13, 48(BX)
 	RET
 
