@@ -1,0 +1,186 @@
+// The side-by-side demo in a real browser: Debian's headless Chromium, driven
+// by playwright-core, against the Go demo (net/http, echo and fiber apps) and
+// the Django app (examples/django_app) sharing one SQLite database.
+//
+// For each Django release (3.2, 4.2, 5.2; DJANGO_RELEASES overrides):
+//   1. log in on the Django app; each Go app shows the user;
+//   2. log out on a Go app; the Django app shows anonymous;
+//   3. the reverse: log in on a Go app; the Django app shows the user.
+// A screenshot of every page goes to browsertest/screenshots/.
+//
+// Needs DJANGOBRIDGE_TEST_DJANGO (the folder holding 3.2/, 4.2/, 5.2/), go on
+// PATH and /usr/bin/chromium. Run it with browsertest/run.sh.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..");
+const shots = path.join(here, "screenshots");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const djangoDir = process.env.DJANGOBRIDGE_TEST_DJANGO || "";
+const releases = (process.env.DJANGO_RELEASES || "3.2 4.2 5.2").split(/[\s,]+/).filter(Boolean);
+const python = "/usr/bin/python3";
+
+const work = mkdtempSync(path.join(tmpdir(), "djangobridge-browsertest-"));
+const children = [];
+let browser;
+let demoBin;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// start runs a server process, keeping its output for failure messages.
+function start(name, cmd, args, env) {
+  const child = spawn(cmd, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const keep = (d) => { out = (out + d.toString()).slice(-20000); };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const proc = { name, child, output: () => out, exited: false };
+  child.on("exit", (code, sig) => { proc.exited = true; out += `\n[${name} exited: ${code ?? sig}]`; });
+  children.push(proc);
+  return proc;
+}
+
+async function stop(proc) {
+  if (proc.exited) return;
+  const gone = new Promise((r) => proc.child.once("exit", r));
+  proc.child.kill("SIGTERM");
+  const t = setTimeout(() => proc.child.kill("SIGKILL"), 5000);
+  await gone;
+  clearTimeout(t);
+}
+
+// waitReady polls GET /api/whoami until the server answers 200.
+async function waitReady(proc, base) {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (proc.exited) throw new Error(`${proc.name} exited before it served:\n${proc.output()}`);
+    try {
+      const r = await fetch(base + "/api/whoami");
+      if (r.status === 200) return;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`${proc.name} did not answer on ${base}:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// expectUser opens base's page and waits until it shows who (a username, or null for anonymous).
+async function expectUser(page, base, who, shot) {
+  await page.goto(base + "/");
+  await page.waitForSelector(`body[data-ready="${who ? "user" : "anonymous"}"]`, { timeout: 15000 });
+  const text = await page.textContent("#who");
+  if (who) assert.match(text, new RegExp(`Logged in as ${who} \\(id \\d+\\)`), `${base}: ${text}`);
+  else assert.equal(text, "Anonymous", `${base}`);
+  await page.screenshot({ path: path.join(shots, shot + ".png"), fullPage: true });
+  return text;
+}
+
+async function login(page, base, username, password) {
+  await page.goto(base + "/");
+  await page.waitForSelector('body[data-ready="anonymous"]', { timeout: 15000 });
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await page.click("#login");
+  await page.waitForSelector('body[data-ready="user"]', { timeout: 15000 });
+}
+
+async function logout(page, base) {
+  await page.goto(base + "/");
+  await page.waitForSelector('body[data-ready="user"]', { timeout: 15000 });
+  await page.click("#logout");
+  await page.waitForSelector('body[data-ready="anonymous"]', { timeout: 15000 });
+}
+
+before(async () => {
+  if (!djangoDir) {
+    const msg = "DJANGOBRIDGE_TEST_DJANGO is not set: the browser test needs real Django";
+    if (/^(true|1)$/i.test(process.env.CI || "")) throw new Error(msg + " (CI=true: failing, not skipping)");
+  }
+  assert.ok(existsSync(chromiumPath), `${chromiumPath} not found: apt-get install -y chromium`);
+  mkdirSync(shots, { recursive: true });
+  demoBin = path.join(work, "sidebyside");
+  execFileSync("go", ["build", "-o", demoBin, "./examples/sidebyside"], { cwd: repo, stdio: "inherit" });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run",
+      `--user-data-dir=${mkdtempSync(path.join(work, "profile-"))}`,
+    ],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  await Promise.all(children.map(stop));
+  rmSync(work, { recursive: true, force: true });
+});
+
+for (const release of releases) {
+  test(`Django ${release} and the three Go apps share one login`, { skip: djangoDir ? false : "DJANGOBRIDGE_TEST_DJANGO is not set" }, async () => {
+    const db = path.join(work, `db-${release}.sqlite3`);
+    const databaseURL = "sqlite:///" + db.replace(/^\/+/, "");
+    const env = { DATABASE_URL: databaseURL, DJANGO_VERSION: release, SECRET_KEY: `browsertest-secret-${release}` };
+    const [pHTTP, pEcho, pFiber, pDjango] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const go = start(`go demo (${release})`, demoBin,
+      ["-init", "-http", `127.0.0.1:${pHTTP}`, "-echo", `127.0.0.1:${pEcho}`, "-fiber", `127.0.0.1:${pFiber}`], env);
+    const apps = {
+      nethttp: `http://127.0.0.1:${pHTTP}`,
+      echo: `http://127.0.0.1:${pEcho}`,
+      fiber: `http://127.0.0.1:${pFiber}`,
+    };
+    for (const base of Object.values(apps)) await waitReady(go, base);
+    // Django starts once the Go demo has created the database and the demo user.
+    const dj = start(`django ${release}`, python,
+      ["examples/django_app/manage.py", "runserver", "--noreload", `127.0.0.1:${pDjango}`],
+      { ...env, PYTHONPATH: path.join(djangoDir, release), PYTHONDONTWRITEBYTECODE: "1" });
+    const django = `http://127.0.0.1:${pDjango}`;
+    await waitReady(dj, django);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      // 1. Log in on Django; every Go app sees the user.
+      await login(page, django, "demo", "demo");
+      await expectUser(page, django, "demo", `${release}-1-django-logged-in`);
+      for (const [name, base] of Object.entries(apps)) {
+        await expectUser(page, base, "demo", `${release}-2-${name}-sees-django-login`);
+      }
+      // 2. Log out on a Go app (echo); Django and the others show anonymous.
+      await logout(page, apps.echo);
+      await expectUser(page, django, null, `${release}-3-django-after-go-logout`);
+      await expectUser(page, apps.fiber, null, `${release}-3-fiber-after-go-logout`);
+      // 3. The reverse: log in on a Go app (fiber); Django sees the user.
+      await login(page, apps.fiber, "demo", "demo");
+      await expectUser(page, django, "demo", `${release}-4-django-sees-fiber-login`);
+      await expectUser(page, apps.nethttp, "demo", `${release}-4-nethttp-sees-fiber-login`);
+    } catch (e) {
+      await page.screenshot({ path: path.join(shots, `${release}-failure.png`), fullPage: true }).catch(() => {});
+      e.message += `\n--- go demo output ---\n${go.output()}\n--- django output ---\n${dj.output()}`;
+      throw e;
+    } finally {
+      await context.close();
+      await stop(dj);
+      await stop(go);
+    }
+  });
+}
