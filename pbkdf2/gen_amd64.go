@@ -235,23 +235,31 @@ func rounds256() {
 	p("MOVO sha256w12<>(SB), X6")
 	p("MOVO sha256kw12<>(SB), X0")
 	p("SHA256RNDS2 X0, X1, X2")
-	p("MOVO X6, X7")
-	p("PALIGNR $4, X5, X7")
-	p("PADDD X7, X3")
+	// Words 9..12 (the W[i-7] term of words 16..19) are all zero.
 	p("SHA256MSG2 X6, X3")
 	p("PSHUFD $0x0e, X0, X0")
 	p("SHA256RNDS2 X0, X2, X1")
 	p("MOVO sha256msg1w8<>(SB), X5")
-	// Rounds 16-59.
+	// Rounds 16-59. Each group of four rounds also extends the message
+	// schedule by four words: t = MSG2(t + W[i-7], m) with W[i-7] =
+	// (a lanes 1..3, m lane 0). SHA256MSG2 does not use its lane-3 input
+	// inside the instruction, so m's lane 0 (moved to lane 3) is added
+	// after it rather than before: the schedule's dependency chain is then
+	// SHA256MSG2 + PADDD per group, no longer than the two SHA256RNDS2 it
+	// feeds, and it keeps up even though it cannot start before the
+	// previous digest is known.
 	for c := 4; c <= 14; c++ {
 		mm, a, t := m[c%4], m[(c+3)%4], m[(c+1)%4]
 		p("MOVO %s, X0", mm)
 		p("PADDD %d(DX), X0", 16*c)
 		p("SHA256RNDS2 X0, X1, X2")
-		p("MOVO %s, X7", mm)
-		p("PALIGNR $4, %s, X7", a)
+		p("MOVO %s, X7", a)
+		p("PSRLDQ $4, X7")
 		p("PADDD X7, %s", t)
+		p("MOVO %s, X7", mm)
+		p("PSLLDQ $12, X7")
 		p("SHA256MSG2 %s, %s", mm, t)
+		p("PADDD X7, %s", t)
 		p("PSHUFD $0x0e, X0, X0")
 		p("SHA256RNDS2 X0, X2, X1")
 		if c <= 12 {
