@@ -174,3 +174,5 @@ func TestLegacyRefusedAfter40(t *testing.T) {
 		}
 	}
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
