@@ -85,16 +85,16 @@ func TestHostileSessionData(t *testing.T) {
 
 func TestJSONReadsAsPythonDoes(t *testing.T) {
 	for in, want := range map[string]string{
-		`{"a":1,"b":2,"a":3}`:             `{"a":3,"b":2}`, // dict keeps the first position, last value
-		` { "a" : [ 1 , 2 ] } `:           `{"a":[1,2]}`,
-		`{"x":NaN,"y":-Infinity}`:         `{"x":NaN,"y":-Infinity}`,
-		`{"s":"\u00e4\ud83d\ude00"}`:      `{"s":"\u00e4\ud83d\ude00"}`,
-		`{"lone":"\ud800x"}`:              `{"lone":"\ud800x"}`, // Python keeps lone surrogates
-		"{\"raw\":\"\xc3\xa4\"}":          `{"raw":"\u00c3\u00a4"}`, // bytes are latin-1, as Django decodes
-		`{"n":1E5,"m":-0,"f":1.50}`:       `{"n":1E5,"m":-0,"f":1.50}`,
-		`{"esc":"\/\b\f\n\r\t\"\\"}`:      `{"esc":"/\b\f\n\r\t\"\\"}`,
-		`{"del":"` + "\x7f" + `"}`:        `{"del":"\u007f"}`,
-		`{"k":{"n":[{},[],"",0,false]}}`:  `{"k":{"n":[{},[],"",0,false]}}`,
+		`{"a":1,"b":2,"a":3}`:            `{"a":3,"b":2}`, // dict keeps the first position, last value
+		` { "a" : [ 1 , 2 ] } `:          `{"a":[1,2]}`,
+		`{"x":NaN,"y":-Infinity}`:        `{"x":NaN,"y":-Infinity}`,
+		`{"s":"\u00e4\ud83d\ude00"}`:     `{"s":"\u00e4\ud83d\ude00"}`,
+		`{"lone":"\ud800x"}`:             `{"lone":"\ud800x"}`,     // Python keeps lone surrogates
+		"{\"raw\":\"\xc3\xa4\"}":         `{"raw":"\u00c3\u00a4"}`, // bytes are latin-1, as Django decodes
+		`{"n":1E5,"m":-0,"f":1.50}`:      `{"n":1E5,"m":-0,"f":1.50}`,
+		`{"esc":"\/\b\f\n\r\t\"\\"}`:     `{"esc":"/\b\f\n\r\t\"\\"}`,
+		`{"del":"` + "\x7f" + `"}`:       `{"del":"\u007f"}`,
+		`{"k":{"n":[{},[],"",0,false]}}`: `{"k":{"n":[{},[],"",0,false]}}`,
 		`{"many":` + strings.Repeat(`[`, 900) + strings.Repeat(`]`, 900) + `}`: `{"many":` + strings.Repeat(`[`, 900) + strings.Repeat(`]`, 900) + `}`,
 	} {
 		var m djangosession.Map
