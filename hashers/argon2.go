@@ -243,6 +243,13 @@ func (h *Argon2Hasher) withParams(p Params) (Hasher, error) {
 	if p.TimeCost < 0 || p.MemoryCost < 0 || p.Parallelism < 0 {
 		return nil, fmt.Errorf("%w: argon2: negative parameter", ErrMalformed)
 	}
+	switch p.Variety {
+	case "":
+	case "argon2id", "argon2i":
+		c.Variety = p.Variety
+	default:
+		return nil, fmt.Errorf("%w: argon2: variety %q", ErrUnsupported, p.Variety)
+	}
 	if p.TimeCost > 0 {
 		c.TimeCost = p.TimeCost
 	}
@@ -251,6 +258,11 @@ func (h *Argon2Hasher) withParams(p Params) (Hasher, error) {
 	}
 	if p.Parallelism > 0 {
 		c.Parallelism = p.Parallelism
+	}
+	variety, t, m, pp := c.params()
+	if err := c.checkParams(&Decoded{Variety: variety, Version: argon2Version, TimeCost: t, MemoryCost: m,
+		Parallelism: pp, HashLen: argon2HashLen}); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }

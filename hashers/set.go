@@ -31,7 +31,9 @@ type Params struct {
 	Iterations int
 	// Rounds is the bcrypt cost (4..31).
 	Rounds int
-	// TimeCost and MemoryCost (KiB) for argon2.
+	// Variety ("argon2id" or "argon2i"), TimeCost and MemoryCost (KiB)
+	// for argon2.
+	Variety              string
 	TimeCost, MemoryCost int
 	// N and R for scrypt.
 	N, R int
