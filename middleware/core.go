@@ -1,0 +1,444 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/djangouser"
+)
+
+// Errors of the request flow, usable with errors.Is.
+var (
+	// ErrStore: the session or user store failed during the request (the
+	// database is down...). The request must not go on as anonymous: the
+	// error handler answers instead (default 503).
+	ErrStore = errors.New("middleware: session or user store failed")
+	// ErrSessionInterrupted: the session's record was deleted while the
+	// request ran (a logout in a concurrent request), so its changes could
+	// not be saved. Django raises SessionInterrupted and answers 400. It
+	// wraps djangosession.ErrVanished.
+	ErrSessionInterrupted = errors.New("middleware: the session was deleted before the request completed")
+	// ErrNoAuth: User, Login or Logout was called but Options.Auth is nil.
+	ErrNoAuth = errors.New("middleware: no Auth configured")
+	// ErrNoState: the request did not go through the middleware.
+	ErrNoState = errors.New("middleware: request did not pass through the middleware")
+	// ErrResponseReplaced is returned by Write after the middleware had to
+	// replace the handler's response with the error handler's (the session
+	// could not be saved when the handler started its answer).
+	ErrResponseReplaced = errors.New("middleware: response replaced by the error handler")
+)
+
+// Options configure a Middleware. Only Sessions is required.
+type Options struct {
+	// Sessions opens each request's session; its Settings (SESSION_*,
+	// CSRF_*, LOGIN_URL, DjangoVersion) are the middleware's settings.
+	Sessions *djangosession.Manager
+	// Auth gives request.user (User, Login, Logout). Nil: no users; User
+	// returns ErrNoAuth.
+	Auth *djangouser.Auth
+	// Logger receives the errors the default handlers log. Nil: the
+	// Settings' Logger, else slog.Default().
+	Logger *slog.Logger
+
+	// ErrorHandler answers a request whose session or user store failed
+	// (errors.Is(err, ErrStore)) or whose session vanished
+	// (ErrSessionInterrupted). Nil: DefaultErrorHandler (503 or 400 with a
+	// short text, logged). net/http only; adapters have their own.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// CSRFFailureHandler answers a request that fails the CSRF check
+	// (err is a *CSRFError). Nil: 403 with a short text, logged at Warn
+	// as Django logs "Forbidden (reason): path".
+	CSRFFailureHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// CSRFExempt, when it returns true for a request, skips its CSRF check
+	// (Django's @csrf_exempt); the token machinery still works.
+	CSRFExempt func(r *http.Request) bool
+	// DisableCSRFCheck turns the check off for every request (no
+	// CsrfViewMiddleware in MIDDLEWARE). CSRFToken still mints tokens.
+	DisableCSRFCheck bool
+}
+
+// Middleware is Django's SessionMiddleware, AuthenticationMiddleware and
+// CsrfViewMiddleware for one application: made once with New, safe for
+// concurrent use. Handler wraps a net/http handler; Begin and
+// State.Finish are the framework-neutral core that adapters use.
+type Middleware struct {
+	opts     Options
+	settings *djangobridge.Settings
+	log      *slog.Logger
+	now      func() time.Time
+
+	sessionCookie cookieSpec
+	csrfCookie    cookieSpec
+	csrfAge       int // -1: browser-session cookie (CSRF_COOKIE_AGE None)
+
+	v40, v41masked, v52vary, ge500 bool // release rules
+	trusted                         trustedOrigins
+	csrfHeaderName                  string // for messages: "X-Csrftoken"
+}
+
+// New returns the middleware for opts.
+func New(opts Options) (*Middleware, error) {
+	if opts.Sessions == nil {
+		return nil, errors.New("middleware: Options.Sessions is required")
+	}
+	s := opts.Sessions.Settings()
+	m := &Middleware{opts: opts, settings: s, log: opts.Logger, now: time.Now}
+	if m.log == nil {
+		m.log = s.Logger
+	}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	for _, ss := range []string{s.SessionCookieSameSite, s.CSRFCookieSameSite} {
+		switch {
+		case ss == "", equalFold(ss, "lax"), equalFold(ss, "strict"), equalFold(ss, "none"):
+		default:
+			return nil, fmt.Errorf("middleware: samesite %q must be \"Lax\", \"None\", \"Strict\" or \"\"", ss)
+		}
+	}
+	if s.SessionCookieName == "" || s.CSRFCookieName == "" {
+		return nil, errors.New("middleware: SESSION_COOKIE_NAME and CSRF_COOKIE_NAME must be set")
+	}
+	m.sessionCookie = cookieSpec{
+		name: s.SessionCookieName, domain: s.SessionCookieDomain, path: s.SessionCookiePath,
+		secure: s.SessionCookieSecure, httpOnly: s.SessionCookieHTTPOnly, sameSite: s.SessionCookieSameSite,
+	}
+	m.csrfCookie = cookieSpec{
+		name: s.CSRFCookieName, domain: s.CSRFCookieDomain, path: s.CSRFCookiePath,
+		secure: s.CSRFCookieSecure, httpOnly: s.CSRFCookieHTTPOnly, sameSite: s.CSRFCookieSameSite,
+	}
+	m.csrfAge = s.CSRFCookieAge
+	if m.csrfAge <= 0 {
+		m.csrfAge = -1
+	}
+	v := s.DjangoVersion
+	m.v40 = v.AtLeast(4, 0, 0)
+	m.v41masked = s.CSRFCookieMasked && v.AtLeast(4, 1, 0) && !v.AtLeast(5, 0, 0)
+	m.v52vary = v.AtLeast(5, 2, 14)
+	m.ge500 = v.AtLeast(4, 0, 0) // 3.2 skips the save on 500 only
+	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
+	m.csrfHeaderName = headerTitle(s.CSRFHeaderName)
+	return m, nil
+}
+
+// Settings returns the settings the middleware applies.
+func (m *Middleware) Settings() *djangobridge.Settings { return m.settings }
+
+// Logger returns the logger the middleware logs to.
+func (m *Middleware) Logger() *slog.Logger { return m.log }
+
+// Request is what the core reads from an incoming request. Adapters fill
+// it from their framework's request; strings must stay valid for the
+// whole request (fasthttp users: copy them).
+type Request struct {
+	// Method is the HTTP method, upper case.
+	Method string
+	// Host is the Host header (request.get_host(), with the port if sent).
+	Host string
+	// Port is the server's port (SERVER_PORT), for the Referer check when
+	// a cookie domain is set; "" means the port of Host, else 443 or 80.
+	Port string
+	// Secure is request.is_secure(): TLS, or SECURE_PROXY_SSL_HEADER.
+	Secure bool
+
+	SessionCookie    string // the session cookie's value
+	HasSessionCookie bool   // the session cookie was sent (even empty)
+	CSRFCookie       string // the CSRF cookie's value
+	HasCSRFCookie    bool
+
+	Origin     string // Origin header
+	HasOrigin  bool
+	Referer    string // Referer header
+	HasReferer bool
+	CSRFHeader string // the CSRF_HEADER_NAME header (X-CSRFToken)
+	// HasCSRFHeader: the header was sent (even empty).
+	HasCSRFHeader bool
+	// FormToken returns the POST form field "csrfmiddlewaretoken" ("" if
+	// absent or the body is not a form); called only for a POST that
+	// needs the check. Nil: no form.
+	FormToken func() string
+}
+
+// Result is what a request's response must carry, from State.Finish:
+// Set-Cookie header values (Django's exact text) and whether Vary must
+// name Cookie.
+type Result struct {
+	SetCookie  []string
+	VaryCookie bool
+}
+
+// State is one request's pass through the middleware: its lazy session,
+// lazy user and CSRF token. Begin makes it without I/O; Finish decides the
+// cookies once the handler has answered. Its methods are safe for
+// concurrent use by the goroutines of one request.
+type State struct {
+	m   *Middleware
+	ctx context.Context
+	req Request
+
+	mu       sync.Mutex
+	sess     *djangosession.Session
+	storeErr error // first store error seen by User/Login/Logout
+	finished bool
+
+	userMu sync.Mutex // held while the user loads: one query, once
+	user   *djangouser.User
+
+	csrf csrfState
+
+	rw responseWriter // net/http: lives here to save an allocation
+}
+
+// Begin starts a request: no I/O happens until the handler touches the
+// session or the user. ctx is the request's context; the session loads
+// with it. The Request is copied.
+func (m *Middleware) Begin(ctx context.Context, req *Request) *State {
+	return &State{m: m, ctx: ctx, req: *req}
+}
+
+// Middleware returns the middleware the state belongs to.
+func (s *State) Middleware() *Middleware { return s.m }
+
+// Session returns request.session, opened (not loaded) on first use.
+func (s *State) Session() *djangosession.Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessionLocked()
+}
+
+func (s *State) sessionLocked() *djangosession.Session {
+	if s.sess == nil {
+		key := ""
+		if s.req.HasSessionCookie {
+			key = s.req.SessionCookie
+		}
+		s.sess = s.m.opts.Sessions.Open(s.ctx, key)
+	}
+	return s.sess
+}
+
+func (s *State) noteStoreErr(err error) {
+	s.mu.Lock()
+	if s.storeErr == nil {
+		s.storeErr = err
+	}
+	s.mu.Unlock()
+}
+
+// User returns request.user: the logged-in user or the anonymous user,
+// loaded once (one session read and one user read) on first call. A store
+// failure is returned (wrapping ErrStore) and remembered, so that the
+// response becomes the error handler's even if the handler ignores it:
+// a request never silently goes on as anonymous when the database is down.
+func (s *State) User(ctx context.Context) (*djangouser.User, error) {
+	if s.m.opts.Auth == nil {
+		return nil, ErrNoAuth
+	}
+	s.userMu.Lock()
+	defer s.userMu.Unlock()
+	if s.user != nil {
+		return s.user, nil
+	}
+	u, err := s.m.opts.Auth.GetUser(ctx, s.Session())
+	if err != nil {
+		err = fmt.Errorf("%w: %w", ErrStore, err)
+		s.noteStoreErr(err)
+		return nil, err
+	}
+	s.user = u
+	return u, nil
+}
+
+// Login is django.contrib.auth.login for this request: the user is
+// recorded in the session (a new key against fixation), the CSRF secret is
+// rotated, and User returns u from now on.
+func (s *State) Login(ctx context.Context, u *djangouser.User) error {
+	if s.m.opts.Auth == nil {
+		return ErrNoAuth
+	}
+	ctx = djangouser.ContextWithLoginHook(ctx, func(context.Context) error {
+		s.RotateCSRFToken()
+		return nil
+	})
+	s.userMu.Lock()
+	defer s.userMu.Unlock()
+	if err := s.m.opts.Auth.Login(ctx, s.Session(), u); err != nil {
+		if !isUserError(err) {
+			s.noteStoreErr(fmt.Errorf("%w: %w", ErrStore, err))
+		}
+		return err
+	}
+	s.user = u
+	return nil
+}
+
+// Logout is django.contrib.auth.logout: the session is flushed and User
+// returns the anonymous user from now on.
+func (s *State) Logout(ctx context.Context) error {
+	if s.m.opts.Auth == nil {
+		return ErrNoAuth
+	}
+	s.userMu.Lock()
+	defer s.userMu.Unlock()
+	if err := s.m.opts.Auth.Logout(ctx, s.Session()); err != nil {
+		err = fmt.Errorf("%w: %w", ErrStore, err)
+		s.noteStoreErr(err)
+		return err
+	}
+	s.user = djangouser.Anonymous()
+	return nil
+}
+
+func isUserError(err error) bool {
+	return errors.Is(err, djangouser.ErrAnonymous) || errors.Is(err, djangouser.ErrNoBackend) ||
+		errors.Is(err, djangouser.ErrConfig)
+}
+
+// Finish is the response half of the middlewares, to call once the
+// handler's status is known and before any header is sent:
+// CsrfViewMiddleware.process_response (the CSRF cookie, or the secret
+// into the session) then SessionMiddleware.process_response (delete the
+// cookie of an emptied session; save a modified one, unless status is a
+// server error, and set its cookie; Vary: Cookie when the session was
+// accessed).
+//
+// It returns an error wrapping ErrStore when the store failed during the
+// request (an earlier load, or this save) and status < 500, and
+// ErrSessionInterrupted when the session vanished; the response must then
+// be replaced by an error response (the Result is empty). ctx bounds the
+// save; it should not be cancelled when the client goes away.
+func (s *State) Finish(ctx context.Context, status int) (Result, error) {
+	var res Result
+	s.mu.Lock()
+	s.finished = true
+	storeErr := s.storeErr
+	s.mu.Unlock()
+	if storeErr != nil && status < 500 {
+		return Result{}, storeErr
+	}
+	if err := s.finishCSRF(&res); err != nil {
+		if status < 500 {
+			return Result{}, err
+		}
+	}
+	if err := s.finishSession(ctx, status, &res); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+func (s *State) finishSession(ctx context.Context, status int, res *Result) error {
+	st := s.m.settings
+	s.mu.Lock()
+	sess := s.sess
+	if sess == nil && s.req.HasSessionCookie {
+		sess = s.sessionLocked() // no I/O: Django's is_empty() of an unread session
+	}
+	s.mu.Unlock()
+	if st.CSRFUseSessions {
+		// Django's CsrfViewMiddleware reads the session on every request.
+		res.VaryCookie = true
+	}
+	if sess == nil {
+		return nil
+	}
+	if sess.Accessed() && !sess.Loaded() && sess.Key() != "" {
+		// A load failed (Get and friends hide it): report it rather than
+		// let the answer stand as if the session were empty.
+		if status >= 500 {
+			return nil
+		}
+		err := sess.Load(ctx)
+		if err == nil {
+			err = errors.New("session could not be loaded during the request")
+		}
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	empty := sess.IsEmpty()
+	if s.req.HasSessionCookie && empty {
+		res.SetCookie = append(res.SetCookie, s.m.sessionCookie.renderDelete())
+		res.VaryCookie = true
+		return nil
+	}
+	if sess.Accessed() {
+		res.VaryCookie = true
+	}
+	if !(sess.Modified() || st.SessionSaveEveryRequest) || empty {
+		return nil
+	}
+	maxAge := -1
+	if !sess.ExpireAtBrowserClose() {
+		maxAge = sess.ExpiryAge()
+	}
+	now := s.m.now()
+	if status >= 500 && s.m.ge500 || status == 500 {
+		return nil
+	}
+	if err := sess.Save(ctx); err != nil {
+		if errors.Is(err, djangosession.ErrVanished) {
+			return fmt.Errorf("%w: %w", ErrSessionInterrupted, err)
+		}
+		return fmt.Errorf("%w: save session: %w", ErrStore, err)
+	}
+	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.render(sess.Key(), maxAge, "", now))
+	if s.m.v52vary {
+		res.VaryCookie = true
+	}
+	return nil
+}
+
+// StatusFor returns the status Django answers err with: 400 for
+// ErrSessionInterrupted, 403 for a CSRF failure, else 503 (the store is
+// unavailable).
+func StatusFor(err error) int {
+	switch {
+	case errors.Is(err, ErrSessionInterrupted):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrCSRF):
+		return http.StatusForbidden
+	}
+	return http.StatusServiceUnavailable
+}
+
+// DefaultErrorHandler logs err and answers StatusFor(err) with a short
+// plain-text body that reveals nothing of the error.
+func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	code := StatusFor(err)
+	m.log.ErrorContext(r.Context(), "djangobridge middleware: request failed",
+		"error", err, "path", r.URL.Path, "status", code)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	switch code {
+	case http.StatusBadRequest:
+		_, _ = w.Write([]byte("Bad request: the session was deleted before the request completed.\n"))
+	default:
+		_, _ = w.Write([]byte("Service unavailable: please try again later.\n"))
+	}
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,154 @@
+package middleware
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/djangobridge/djangobridge/djangouser"
+)
+
+// LoginRequired is Django's @login_required: an anonymous user is
+// redirected (302) to LOGIN_URL with ?next= the requested path and query
+// (quoted as Django quotes it, "/" kept). A store error goes to the error
+// handler. The request must have gone through Handler.
+func LoginRequired(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok := userOrFail(w, r)
+		if !ok {
+			return
+		}
+		if !u.IsAuthenticated() {
+			redirectToLogin(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// LoginRequiredAPI is LoginRequired for an API: an anonymous user gets
+// 401 with {"error": "authentication required"} instead of a redirect.
+func LoginRequiredAPI(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok := userOrFail(w, r)
+		if !ok {
+			return
+		}
+		if !u.IsAuthenticated() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error": "authentication required"}` + "\n"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// PermissionRequired is Django's @permission_required(perms,
+// raise_exception=True): a user without every permission ("app_label.codename")
+// gets 403 Forbidden, anonymous users included. Permission lookups use
+// Options.Auth (HasPerms: active superusers have them all).
+func PermissionRequired(perms ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			u, ok := userOrFail(w, r)
+			if !ok {
+				return
+			}
+			st := stateOf(r)
+			has, err := st.m.opts.Auth.HasPerms(r.Context(), u, perms...)
+			if err != nil {
+				st.noteStoreErr(err)
+				st.m.errorHandler(w, r, wrapStore(err))
+				return
+			}
+			if !has {
+				forbidden(w)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// StaffOnly is Django admin's @staff_member_required: a user who is not
+// both active and staff is redirected to LOGIN_URL with ?next=.
+func StaffOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok := userOrFail(w, r)
+		if !ok {
+			return
+		}
+		if !(u.IsActive && u.IsStaff) {
+			redirectToLogin(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func forbidden(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte("403 Forbidden\n"))
+}
+
+// userOrFail returns request.user, or answers through the error handler.
+func userOrFail(w http.ResponseWriter, r *http.Request) (*djangouser.User, bool) {
+	u, err := User(r)
+	if err != nil {
+		Fail(w, r, err)
+		return nil, false
+	}
+	return u, true
+}
+
+// redirectToLogin is redirect_to_login(request.get_full_path(), LOGIN_URL).
+func redirectToLogin(w http.ResponseWriter, r *http.Request) {
+	loginURL := "/accounts/login/"
+	if st := stateOf(r); st != nil && st.m.settings.LoginURL != "" {
+		loginURL = st.m.settings.LoginURL
+	}
+	w.Header().Set("Location", LoginRedirectURL(loginURL, r.URL.RequestURI()))
+	w.WriteHeader(http.StatusFound)
+}
+
+// LoginRedirectURL returns loginURL with next=path added to its query,
+// path quoted as Django's QueryDict.urlencode(safe="/") quotes it.
+func LoginRedirectURL(loginURL, path string) string {
+	sep := "?"
+	if strings.Contains(loginURL, "?") {
+		sep = "&"
+	}
+	return loginURL + sep + "next=" + pyQuote(path, "/")
+}
+
+// pyQuote is urllib.parse.quote(s, safe): every byte but letters, digits,
+// "_.-~" and safe is %XX-escaped (upper-case hex).
+func pyQuote(s, safe string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '_' || c == '.' || c == '-' || c == '~' || strings.IndexByte(safe, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func wrapStore(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &storeError{err}
+}
+
+type storeError struct{ err error }
+
+func (e *storeError) Error() string   { return ErrStore.Error() + ": " + e.err.Error() }
+func (e *storeError) Unwrap() []error { return []error{ErrStore, e.err} }

@@ -1,0 +1,353 @@
+package middleware
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+
+	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/djangouser"
+)
+
+type stateKey struct{}
+
+// ContextWithState returns ctx carrying st, for adapters that keep the
+// core's State in a context.Context.
+func ContextWithState(ctx context.Context, st *State) context.Context {
+	return context.WithValue(ctx, stateKey{}, st)
+}
+
+// StateFromContext returns the State the middleware put in ctx, or nil.
+func StateFromContext(ctx context.Context) *State {
+	st, _ := ctx.Value(stateKey{}).(*State)
+	return st
+}
+
+// Handler wraps next with the request flow: the session and user become
+// available to next through Session(r), User(r) and the others; unsafe
+// methods must pass the CSRF check first; the session is saved and its
+// cookie set when next starts its answer (its first WriteHeader or Write)
+// or returns, whichever comes first.
+//
+// Django saves the session after the view returns. A net/http handler
+// streams, and headers cannot change after the first byte, so the save
+// happens as the answer starts: changes a handler makes to the session
+// after its first Write are still saved when it returns, but they cannot
+// set or delete the cookie any more (a session that gets its first key
+// after that point is saved without the browser learning its key).
+//
+// Works with http.ServeMux, chi and anything built on net/http.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := m.begin(r)
+		rw := &st.rw
+		rw.ResponseWriter, rw.st, rw.r = w, st, nil
+		r = r.WithContext(ContextWithState(r.Context(), st))
+		rw.r = r
+		if !m.opts.DisableCSRFCheck && !isSafeMethod(r.Method) &&
+			(m.opts.CSRFExempt == nil || !m.opts.CSRFExempt(r)) {
+			if err := st.CheckCSRF(); err != nil {
+				if errors.Is(err, ErrCSRF) {
+					m.csrfFailure(rw, r, err)
+				} else {
+					m.errorHandler(rw, r, err)
+				}
+				rw.finish()
+				return
+			}
+		}
+		next.ServeHTTP(rw, r)
+		rw.finish()
+	})
+}
+
+func isSafeMethod(m string) bool {
+	switch m {
+	case "GET", "HEAD", "OPTIONS", "TRACE":
+		return true
+	}
+	return false
+}
+
+// begin reads what the core needs from r.
+func (m *Middleware) begin(r *http.Request) *State {
+	s := m.settings
+	req := Request{Method: r.Method, Host: r.Host, Secure: m.isSecure(r)}
+	if c, err := r.Cookie(s.SessionCookieName); err == nil {
+		req.SessionCookie, req.HasSessionCookie = c.Value, true
+	}
+	if c, err := r.Cookie(s.CSRFCookieName); err == nil {
+		req.CSRFCookie, req.HasCSRFCookie = c.Value, true
+	}
+	if !isSafeMethod(r.Method) {
+		h := r.Header
+		if v := h.Values("Origin"); len(v) > 0 {
+			req.Origin, req.HasOrigin = v[0], true
+		}
+		if v := h.Values("Referer"); len(v) > 0 {
+			req.Referer, req.HasReferer = v[0], true
+		}
+		if v := h.Values(s.CSRFHeaderName); len(v) > 0 {
+			req.CSRFHeader, req.HasCSRFHeader = v[0], true
+		}
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			if _, p, err := net.SplitHostPort(a.String()); err == nil {
+				req.Port = p
+			}
+		}
+		req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
+	}
+	return m.Begin(r.Context(), &req)
+}
+
+// isSecure is request.is_secure(): TLS, or SECURE_PROXY_SSL_HEADER.
+func (m *Middleware) isSecure(r *http.Request) bool {
+	if h := m.settings.SecureProxySSLHeader; h[0] != "" {
+		v := r.Header.Get(h[0])
+		if v != "" {
+			// Django takes the first value of a comma-separated header.
+			for i := 0; i < len(v); i++ {
+				if v[i] == ',' {
+					v = v[:i]
+					break
+				}
+			}
+			return trimSpace(v) == h[1]
+		}
+	}
+	return r.TLS != nil
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func (m *Middleware) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	if m.opts.ErrorHandler != nil {
+		m.opts.ErrorHandler(w, r, err)
+		return
+	}
+	m.DefaultErrorHandler(w, r, err)
+}
+
+func (m *Middleware) csrfFailure(w http.ResponseWriter, r *http.Request, err error) {
+	if m.opts.CSRFFailureHandler != nil {
+		m.opts.CSRFFailureHandler(w, r, err)
+		return
+	}
+	m.log.WarnContext(r.Context(), "Forbidden ("+reasonOf(err)+"): "+r.URL.Path, "status", http.StatusForbidden)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte("Forbidden (403)\nCSRF verification failed. Request aborted.\n"))
+}
+
+func reasonOf(err error) string {
+	var ce *CSRFError
+	if errors.As(err, &ce) {
+		return ce.Reason
+	}
+	return err.Error()
+}
+
+// responseWriter runs the response half of the flow just before the
+// handler's answer starts.
+type responseWriter struct {
+	http.ResponseWriter
+	st        *State
+	r         *http.Request
+	committed bool
+	replaced  bool // the error handler answered instead
+	status    int
+	snapshot  []byte // the saved session's data at commit, to save later changes
+	modAt     bool   // session modified at commit
+}
+
+// commit is called with the handler's status before its first byte.
+func (w *responseWriter) commit(status int) {
+	w.committed, w.status = true, status
+	st := w.st
+	ctx := context.WithoutCancel(w.r.Context())
+	res, err := st.Finish(ctx, status)
+	if err != nil {
+		w.replaced = true
+		h := w.ResponseWriter.Header()
+		for k := range h {
+			delete(h, k)
+		}
+		st.m.errorHandler(w.ResponseWriter, w.r, err)
+		return
+	}
+	h := w.ResponseWriter.Header()
+	for _, c := range res.SetCookie {
+		h.Add("Set-Cookie", c)
+	}
+	if res.VaryCookie {
+		AddVaryCookie(h)
+	}
+	st.mu.Lock()
+	sess := st.sess
+	st.mu.Unlock()
+	if sess != nil && sess.Modified() && sess.Loaded() {
+		w.modAt = true
+		w.snapshot, _ = djangosession.AppendJSON(nil, sess.Data())
+	}
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.replaced {
+		return
+	}
+	if !w.committed {
+		if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+			w.ResponseWriter.WriteHeader(code) // 1xx: the real answer follows
+			return
+		}
+		w.commit(code)
+		if w.replaced {
+			return
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if !w.committed {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.replaced {
+		return 0, ErrResponseReplaced
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Flush implements http.Flusher (a no-op when the writer cannot flush).
+func (w *responseWriter) Flush() {
+	if !w.committed {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.replaced {
+		return
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack implements http.Hijacker: the session is settled first.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !w.committed {
+		w.commit(http.StatusSwitchingProtocols)
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// finish runs when the handler returns.
+func (w *responseWriter) finish() {
+	if !w.committed {
+		w.commit(http.StatusOK)
+		return
+	}
+	if w.replaced || w.status >= 500 {
+		return
+	}
+	// Changes after the first byte: saved, without a cookie.
+	st := w.st
+	st.mu.Lock()
+	sess := st.sess
+	st.mu.Unlock()
+	if sess == nil || !sess.Modified() || sess.IsEmpty() {
+		return
+	}
+	if w.modAt {
+		now, err := djangosession.AppendJSON(nil, sess.Data())
+		if err == nil && string(now) == string(w.snapshot) {
+			return
+		}
+	}
+	if err := sess.Save(context.WithoutCancel(w.r.Context())); err != nil {
+		st.m.log.ErrorContext(w.r.Context(), "djangobridge middleware: saving session changes made after the response started",
+			"error", err, "path", w.r.URL.Path)
+	}
+}
+
+func stateOf(r *http.Request) *State { return StateFromContext(r.Context()) }
+
+// Session returns request.session of a request that went through the
+// middleware, or nil if it did not. No I/O until its data is used.
+func Session(r *http.Request) *djangosession.Session {
+	if st := stateOf(r); st != nil {
+		return st.Session()
+	}
+	return nil
+}
+
+// User returns request.user (loaded once per request). The error wraps
+// ErrStore when the session or user store failed; ErrNoState when r did
+// not go through the middleware.
+func User(r *http.Request) (*djangouser.User, error) {
+	st := stateOf(r)
+	if st == nil {
+		return nil, ErrNoState
+	}
+	return st.User(r.Context())
+}
+
+// Login logs u in on this request (django.contrib.auth.login): the
+// session gets a new key and the user, and the CSRF secret is rotated.
+func Login(r *http.Request, u *djangouser.User) error {
+	st := stateOf(r)
+	if st == nil {
+		return ErrNoState
+	}
+	return st.Login(r.Context(), u)
+}
+
+// Logout logs the request's user out (django.contrib.auth.logout).
+func Logout(r *http.Request) error {
+	st := stateOf(r)
+	if st == nil {
+		return ErrNoState
+	}
+	return st.Logout(r.Context())
+}
+
+// CSRFToken returns a masked CSRF token for the request (Django's
+// get_token) and makes the response set the CSRF cookie.
+func CSRFToken(r *http.Request) (string, error) {
+	st := stateOf(r)
+	if st == nil {
+		return "", ErrNoState
+	}
+	return st.CSRFToken()
+}
+
+// RotateCSRFToken gives the request a new CSRF secret (rotate_token).
+func RotateCSRFToken(r *http.Request) error {
+	st := stateOf(r)
+	if st == nil {
+		return ErrNoState
+	}
+	st.RotateCSRFToken()
+	return nil
+}
+
+// Fail answers r through the middleware's error handler (503 for a
+// store error by default). Handlers can pass it the error of User when
+// they do not handle it themselves.
+func Fail(w http.ResponseWriter, r *http.Request, err error) {
+	if st := stateOf(r); st != nil {
+		st.m.errorHandler(w, r, err)
+		return
+	}
+	http.Error(w, "Service unavailable", StatusFor(err))
+}
