@@ -79,8 +79,8 @@ type Middleware struct {
 	csrfAge       int // -1: browser-session cookie (CSRF_COOKIE_AGE None)
 
 	v40, v41masked, v52vary, ge500 bool // release rules
-	trusted                         trustedOrigins
-	csrfHeaderName                  string // for messages: "X-Csrftoken"
+	trusted                        trustedOrigins
+	csrfHeaderName                 string // for messages: "X-Csrftoken"
 }
 
 // New returns the middleware for opts.
