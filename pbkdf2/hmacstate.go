@@ -24,7 +24,7 @@ func hmacStates256(st *[16]uint32, key []byte) {
 	for i := range pad {
 		pad[i] = k[i] ^ 0x36
 	}
-	st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7] = sha256IV[0], sha256IV[1], sha256IV[2], sha256IV[3], sha256IV[4], sha256IV[5], sha256IV[6], sha256IV[7]
+	copy(st[:8], sha256IV[:])
 	block256((*[8]uint32)(st[:8]), &pad)
 	for i := range pad {
 		pad[i] = k[i] ^ 0x5c
