@@ -46,6 +46,11 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		rw.ResponseWriter, rw.st, rw.r = w, st, nil
 		r = r.WithContext(ContextWithState(r.Context(), st))
 		rw.r = r
+		if st.req.FormToken != nil {
+			// Parse the form into the request the handler gets, so that
+			// it still sees the body's fields after the CSRF check read it.
+			st.req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
+		}
 		if !m.opts.DisableCSRFCheck && !isSafeMethod(r.Method) &&
 			(m.opts.CSRFExempt == nil || !m.opts.CSRFExempt(r)) {
 			if err := st.CheckCSRF(); err != nil {
