@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	_ "embed"
+
+	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/middleware"
+)
+
+// page is the demo page, the same file examples/django_app serves, so the
+// four apps look alike; {{APP}} is replaced by the serving app's name.
+//
+//go:embed index.html
+var page string
+
+// app holds the demo's route handlers, written once for the three
+// frameworks: each framework's glue (nethttp.go, echo.go, fiber.go) turns
+// its request into a request, calls the handler from routes, and writes
+// the response back. The handlers behave as examples/django_app/demo/views.py.
+type app struct {
+	name string // shown on the page: "net/http", "echo", "fiber"
+	auth *djangouser.Auth
+	log  *slog.Logger
+}
+
+// request is what a handler needs of an HTTP request. The framework glue
+// fills it; state is the request's pass through djangobridge's middleware
+// (session, user, CSRF), the same type under the three frameworks.
+type request struct {
+	ctx   context.Context
+	form  func(name string) string // a field of the POST body
+	query func(name string) string // a query parameter
+	state *middleware.State
+}
+
+// response is a handler's answer.
+type response struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+// route is one entry of the demo's route table.
+type route struct {
+	method, path string
+	handle       func(*app, *request) response
+}
+
+// routes is the one route table every framework registers.
+var routes = []route{
+	{http.MethodGet, "/", (*app).index},
+	{http.MethodGet, "/api/whoami", (*app).whoami},
+	{http.MethodPost, "/api/login", (*app).login},
+	{http.MethodPost, "/api/logout", (*app).logout},
+	{http.MethodGet, "/api/session", (*app).getSession},
+	{http.MethodPost, "/api/session", (*app).setSession},
+	{http.MethodPost, "/api/password", (*app).password},
+	{http.MethodGet, "/api/perm", (*app).perm},
+}
+
+// index is the page: who you are, a login form, a logout button and a
+// counter kept in the session (incremented on every view).
+func (a *app) index(r *request) response {
+	if _, err := r.state.CSRFToken(); err != nil {
+		return a.fail(err)
+	}
+	sess := r.state.Session()
+	if err := sess.Load(r.ctx); err != nil {
+		return a.fail(err)
+	}
+	n, _ := sess.GetInt("counter")
+	if err := sess.Set("counter", n+1); err != nil {
+		return a.fail(err)
+	}
+	body := strings.ReplaceAll(page, "{{APP}}", html.EscapeString(a.name+" (djangobridge)"))
+	return response{http.StatusOK, "text/html; charset=utf-8", []byte(body)}
+}
+
+// whoami answers {"authenticated": false} or the user, and sets the
+// csrftoken cookie when absent (Django's ensure_csrf_cookie).
+func (a *app) whoami(r *request) response {
+	if _, err := r.state.CSRFToken(); err != nil {
+		return a.fail(err)
+	}
+	u, err := r.state.User(r.ctx)
+	if err != nil {
+		return a.fail(err)
+	}
+	return jsonResponse(http.StatusOK, a.whoamiJSON(u))
+}
+
+// login authenticates the form's username and password and logs the user
+// in: 200 with the whoami JSON, or 401.
+func (a *app) login(r *request) response {
+	u, err := a.auth.Authenticate(r.ctx, map[string]string{
+		"username": r.form("username"),
+		"password": r.form("password"),
+	})
+	if errors.Is(err, djangouser.ErrInvalidCredentials) {
+		return errorResponse(http.StatusUnauthorized, "invalid username or password")
+	}
+	if err != nil {
+		return a.fail(err)
+	}
+	if err := r.state.Login(r.ctx, u); err != nil {
+		return a.fail(err)
+	}
+	return jsonResponse(http.StatusOK, a.whoamiJSON(u))
+}
+
+// logout flushes the session, as django.contrib.auth.logout.
+func (a *app) logout(r *request) response {
+	if err := r.state.Logout(r.ctx); err != nil {
+		return a.fail(err)
+	}
+	return jsonResponse(http.StatusOK, []byte(`{"authenticated": false}`))
+}
+
+// getSession answers the session's data in its key order.
+func (a *app) getSession(r *request) response {
+	sess := r.state.Session()
+	if err := sess.Load(r.ctx); err != nil {
+		return a.fail(err)
+	}
+	b, err := djangosession.AppendJSON(nil, sess.Data())
+	if err != nil {
+		return a.fail(err)
+	}
+	return jsonResponse(http.StatusOK, b)
+}
+
+// setSession stores the form's value (JSON text) under its key and answers
+// the session's data. Keys starting with "_" belong to django.contrib.auth
+// (_auth_user_id…): refused, or anyone could log in as anyone.
+func (a *app) setSession(r *request) response {
+	key := r.form("key")
+	switch {
+	case key == "":
+		return errorResponse(http.StatusBadRequest, "key is required")
+	case strings.HasPrefix(key, "_"):
+		return errorResponse(http.StatusBadRequest, "keys starting with _ are reserved")
+	}
+	v, err := djangosession.ParseJSON([]byte(r.form("value")), 64<<10)
+	if err != nil {
+		return errorResponse(http.StatusBadRequest, "value is not valid JSON")
+	}
+	if err := r.state.Session().Set(key, v); err != nil {
+		return a.fail(err)
+	}
+	return a.getSession(r)
+}
+
+// password sets the user's password; this session stays logged in
+// (update_session_auth_hash), the user's other sessions end.
+func (a *app) password(r *request) response {
+	u, err := r.state.User(r.ctx)
+	if err != nil {
+		return a.fail(err)
+	}
+	if !u.IsAuthenticated() {
+		return errorResponse(http.StatusUnauthorized, "not logged in")
+	}
+	pw := r.form("password")
+	if pw == "" {
+		return errorResponse(http.StatusBadRequest, "password is required")
+	}
+	if err := a.auth.SetPassword(r.ctx, u, pw); err != nil {
+		return a.fail(err)
+	}
+	if err := a.auth.UpdateSessionAuthHash(r.ctx, r.state.Session(), u); err != nil {
+		return a.fail(err)
+	}
+	return jsonResponse(http.StatusOK, a.whoamiJSON(u))
+}
+
+// perm answers {"has_perm": …} for ?name=app_label.codename.
+func (a *app) perm(r *request) response {
+	name := r.query("name")
+	if name == "" {
+		return errorResponse(http.StatusBadRequest, "name is required")
+	}
+	u, err := r.state.User(r.ctx)
+	if err != nil {
+		return a.fail(err)
+	}
+	ok, err := a.auth.HasPerm(r.ctx, u, name)
+	if err != nil {
+		return a.fail(err)
+	}
+	return jsonResponse(http.StatusOK, []byte(`{"has_perm": `+strconv.FormatBool(ok)+`}`))
+}
+
+// whoamiJSON is the whoami answer, spaced as Django's JsonResponse.
+func (a *app) whoamiJSON(u *djangouser.User) []byte {
+	if !u.IsAuthenticated() {
+		return []byte(`{"authenticated": false}`)
+	}
+	b := make([]byte, 0, 128)
+	b = append(b, `{"authenticated": true, "id": `...)
+	id, _ := json.Marshal(u.ID)
+	b = append(b, id...)
+	b = append(b, `, "username": `...)
+	name, _ := json.Marshal(a.auth.GetUsername(u))
+	b = append(b, name...)
+	b = append(b, `, "is_staff": `...)
+	b = strconv.AppendBool(b, u.IsStaff)
+	b = append(b, `, "is_superuser": `...)
+	b = strconv.AppendBool(b, u.IsSuperuser)
+	return append(b, '}')
+}
+
+// fail logs a store or context error and answers 503: the database is
+// down, which is never shown as an anonymous user.
+func (a *app) fail(err error) response {
+	a.log.Error("sidebyside: request failed", "app", a.name, "err", err)
+	return errorResponse(http.StatusServiceUnavailable, "service unavailable")
+}
+
+func jsonResponse(status int, body []byte) response {
+	return response{status, "application/json", body}
+}
+
+func errorResponse(status int, msg string) response {
+	b, _ := json.Marshal(msg)
+	return jsonResponse(status, []byte(`{"error": `+string(b)+`}`))
+}
