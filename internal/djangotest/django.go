@@ -241,25 +241,48 @@ type startEntry struct {
 	done chan struct{} // closed when d/err are set
 	d    *Django
 	err  error
+	refs int // tests that called Start for it; guarded by registry
 }
 
 // Start returns the running Django process for release and cfg, starting it
 // on first use. It skips the test when DJANGOBRIDGE_TEST_DJANGO is unset
 // (fails under CI) and fails it when the process cannot start.
+//
+// Processes are shared by every test in the binary using the same release
+// and Config, and live until the binary exits (or StopAll), except those
+// with a DatabaseURL: such a database is normally private to one test
+// (NewDatabase), so the process is stopped when the last test that started it
+// ends, before the database is dropped.
 func Start(t testing.TB, release string, cfg Config) *Django {
 	t.Helper()
 	dir := DjangoDir(t)
-	d, err := start(dir, release, cfg)
+	e, key, err := start(dir, release, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	if cfg.DatabaseURL != "" {
+		t.Cleanup(func() {
+			registry.Lock()
+			e.refs--
+			last := e.refs == 0 && registry.m[key] == e
+			if last {
+				delete(registry.m, key)
+			}
+			registry.Unlock()
+			if last {
+				e.d.stop()
+			}
+		})
+	}
+	return e.d
 }
 
-func start(dir, release string, cfg Config) (*Django, error) {
+// start returns the registry entry of a live process for (release, cfg),
+// launching one if needed, with its reference count incremented.
+func start(dir, release string, cfg Config) (*startEntry, string, error) {
 	c, err := json.Marshal(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("djangotest: marshal config: %w", err)
+		return nil, "", fmt.Errorf("djangotest: marshal config: %w", err)
 	}
 	key := release + "\x00" + string(c)
 	for {
@@ -269,7 +292,7 @@ func start(dir, release string, cfg Config) (*Django, error) {
 		}
 		e, ok := registry.m[key]
 		if !ok {
-			e = &startEntry{done: make(chan struct{})}
+			e = &startEntry{done: make(chan struct{}), refs: 1}
 			registry.m[key] = e
 			registry.Unlock()
 			e.d, e.err = launch(dir, release, c)
@@ -279,15 +302,16 @@ func start(dir, release string, cfg Config) (*Django, error) {
 				registry.Unlock()
 			}
 			close(e.done)
-			return e.d, e.err
+			return e, key, e.err
 		}
+		e.refs++
 		registry.Unlock()
 		<-e.done
 		if e.err != nil {
-			return nil, e.err
+			return nil, key, e.err
 		}
 		if e.d.alive() {
-			return e.d, nil
+			return e, key, nil
 		}
 		// The process died (timeout or crash): replace it.
 		registry.Lock()

@@ -1,0 +1,123 @@
+"""Dumps the tables Django's migrate creates for contenttypes, auth and sessions.
+
+Writes testdata/django/<release>/schema_<sqlite|postgres|mysql>.sql: what
+`manage.py migrate` made on an empty database of that kind under this
+release, as plain SQL that replays on an empty database (statements ending in
+";\\n", one per line, "--" comment lines; no psql meta-commands):
+
+  - the DDL: for SQLite the final CREATE TABLE / CREATE INDEX statements from
+    sqlite_master (in creation order); for PostgreSQL and MariaDB/MySQL every
+    CREATE / ALTER / DROP statement Django executed during migrate, in order,
+    captured with connection.execute_wrapper (so the columns, constraint and
+    index names are exactly Django's, including the ALTERs of later
+    migrations);
+  - the rows migrate writes: django_migrations (with a fixed "applied" time,
+    so the file is deterministic, and so a later `migrate` sees nothing to do)
+    and the django_content_type and auth_permission rows post_migrate creates,
+    as INSERTs with their ids; on PostgreSQL followed by Django's own
+    sequence-reset statements so new rows get fresh ids.
+"""
+
+import sys
+
+import django
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+
+import gen
+
+APPLIED = "2000-01-01 00:00:00"
+
+
+def lit(v, kind):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if hasattr(v, "isoformat"):
+        # django_migrations.applied: a fixed time, written in the column's form.
+        return "'" + APPLIED + ("+00:00'" if kind == "postgres" else "'")
+    s = str(v)
+    if "\\" in s or "\x00" in s:
+        raise ValueError("gen_schema: refusing to quote %r portably" % s)
+    return "'" + s.replace("'", "''") + "'"
+
+
+def rows_sql(conn, kind):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = MigrationRecorder(conn).Migration
+    qn = conn.ops.quote_name
+    out = []
+    for model, cols in (
+        (migration, ["id", "app", "name", "applied"]),
+        (ContentType, ["id", "app_label", "model"]),
+        (Permission, ["id", "name", "content_type_id", "codename"]),
+    ):
+        table = model._meta.db_table
+        with conn.cursor() as cur:
+            cur.execute("SELECT %s FROM %s ORDER BY %s" % (
+                ", ".join(qn(c) for c in cols), qn(table), qn("id")))
+            rows = cur.fetchall()
+        for r in rows:
+            out.append("INSERT INTO %s (%s) VALUES (%s)" % (
+                qn(table), ", ".join(qn(c) for c in cols), ", ".join(lit(v, kind) for v in r)))
+    out.extend(s.rstrip(";") for s in conn.ops.sequence_reset_sql(no_style(), [migration, ContentType, Permission]))
+    return out
+
+
+def ddl_of_migrate(alias):
+    """Runs migrate on alias, returning the schema-changing SQL it executed."""
+    conn = connections[alias]
+    got = []
+
+    def capture(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        if head in ("CREATE", "ALTER", "DROP"):
+            if params:
+                raise ValueError("gen_schema: DDL with parameters, cannot replay as text: %r %r" % (sql, params))
+            got.append(sql.strip())
+        return result
+
+    with conn.execute_wrapper(capture):
+        call_command("migrate", database=alias, verbosity=0, interactive=False, stdout=sys.stderr)
+    return got
+
+
+def sqlite_master(alias):
+    call_command("migrate", database=alias, verbosity=0, interactive=False, stdout=sys.stderr)
+    with connections[alias].cursor() as cur:
+        cur.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+        return [r[0].strip() for r in cur.fetchall()]
+
+
+def generate(release, outdir):
+    for kind in ("sqlite", "postgres", "mysql"):
+        alias = "schema_" + kind
+        conn = connections[alias]
+        ddl = sqlite_master(alias) if kind == "sqlite" else ddl_of_migrate(alias)
+        stmts = ddl + rows_sql(conn, kind)
+        for s in stmts:
+            if ";\n" in s or s.endswith(";"):
+                raise ValueError("gen_schema: statement would not split cleanly: %r" % s)
+        server = ""
+        if kind != "sqlite":
+            if kind == "mysql":
+                ver = ".".join(map(str, conn.mysql_version))
+            else:
+                ver = "%d.%d" % divmod(conn.pg_version, 10000)
+            server = " on %s %s" % (conn.display_name, ver)
+        head = [
+            "-- Django %s: the tables `manage.py migrate` creates for contenttypes, auth and sessions (%s%s)."
+            % (django.get_version(), conn.vendor, server),
+            "-- Generated by testdata/gen/gen_schema.py (run testdata/gen/run); do not edit.",
+            "-- Plain statements, each ending in \";\\n\": replays on an empty database.",
+        ]
+        gen.write_text(outdir, "schema_%s.sql" % kind, "\n".join(head) + "\n" + "".join(s + ";\n" for s in stmts))
