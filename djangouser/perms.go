@@ -3,6 +3,7 @@ package djangouser
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -114,7 +115,7 @@ func (a *Auth) Groups(ctx context.Context, u *User) ([]string, error) {
 	u.permMu.Lock()
 	defer u.permMu.Unlock()
 	if u.groups != nil {
-		return append([]string(nil), u.groups...), nil
+		return slices.Clone(u.groups), nil
 	}
 	g, err := a.users.GroupNames(ctx, u)
 	if err != nil {
@@ -125,5 +126,5 @@ func (a *Auth) Groups(ctx context.Context, u *User) ([]string, error) {
 	}
 	sort.Strings(g)
 	u.groups = g
-	return append([]string(nil), g...), nil
+	return slices.Clone(g), nil
 }
