@@ -269,7 +269,11 @@ func (p *jsonParser) value(depth int) (any, error) {
 	case '[':
 		return p.array(depth)
 	case '"':
-		return p.str()
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	case 't':
 		if p.literal("true") {
 			return true, nil
@@ -358,7 +362,7 @@ func (p *jsonParser) object(depth int) (any, error) {
 		if m.items == nil {
 			m.items = make([]Item, 0, 4)
 		}
-		m.Set(k.(string), v)
+		m.Set(k, v)
 		p.skipSpace()
 		if p.i >= len(p.s) {
 			return nil, p.errorf("unterminated object")
@@ -407,7 +411,7 @@ func (p *jsonParser) array(depth int) (any, error) {
 }
 
 // str reads a string at p.i (an opening quote).
-func (p *jsonParser) str() (any, error) {
+func (p *jsonParser) str() (string, error) {
 	p.i++
 	start := p.i
 	// Fast path: plain ASCII with no escapes shares the input.
@@ -427,7 +431,7 @@ func (p *jsonParser) str() (any, error) {
 	buf = append(buf, p.s[start:p.i]...)
 	for {
 		if p.i >= len(p.s) {
-			return nil, p.errorf("unterminated string")
+			return "", p.errorf("unterminated string")
 		}
 		c := p.s[p.i]
 		switch {
@@ -435,7 +439,7 @@ func (p *jsonParser) str() (any, error) {
 			p.i++
 			return string(buf), nil
 		case c < 0x20:
-			return nil, p.errorf("control character in string")
+			return "", p.errorf("control character in string")
 		case c >= 0x80:
 			// one latin-1 character
 			buf = utf8.AppendRune(buf, rune(c))
@@ -446,7 +450,7 @@ func (p *jsonParser) str() (any, error) {
 		default:
 			p.i++
 			if p.i >= len(p.s) {
-				return nil, p.errorf("unterminated escape")
+				return "", p.errorf("unterminated escape")
 			}
 			e := p.s[p.i]
 			p.i++
@@ -466,7 +470,7 @@ func (p *jsonParser) str() (any, error) {
 			case 'u':
 				r, ok := p.hex4()
 				if !ok {
-					return nil, p.errorf("bad \\u escape")
+					return "", p.errorf("bad \\u escape")
 				}
 				if utf16.IsSurrogate(r) {
 					if r < 0xDC00 && p.i+6 <= len(p.s) && p.s[p.i] == '\\' && p.s[p.i+1] == 'u' {
@@ -485,7 +489,7 @@ func (p *jsonParser) str() (any, error) {
 				}
 				buf = utf8.AppendRune(buf, r)
 			default:
-				return nil, p.errorf("bad escape \\%c", e)
+				return "", p.errorf("bad escape \\%c", e)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
+	"io"
 	"math"
 	"strings"
 	"sync"
@@ -52,10 +53,18 @@ func hashFunc(algorithm string) (func() hash.Hash, error) {
 }
 
 // macKey is one secret's HMAC for one salt, with its key derived once and
-// a pool of HMAC states, so signing costs no key derivation or pad setup.
+// a pool of HMAC states (crypto/hmac keeps the padded key states after the
+// first Reset), so signing costs no key derivation or pad setup.
 type macKey struct {
 	size int
 	pool sync.Pool
+}
+
+type macState struct {
+	h       hash.Hash
+	sw      io.StringWriter
+	out     [sha256.Size]byte
+	scratch []byte
 }
 
 func newMacKey(h func() hash.Hash, keySalt, secret string) *macKey {
@@ -64,21 +73,31 @@ func newMacKey(h func() hash.Hash, keySalt, secret string) *macKey {
 	d.Write([]byte(secret))
 	key := d.Sum(nil)
 	mk := &macKey{size: d.Size()}
-	mk.pool.New = func() any { return hmac.New(h, key) }
+	mk.pool.New = func() any {
+		st := &macState{h: hmac.New(h, key)}
+		st.sw, _ = st.h.(io.StringWriter)
+		return st
+	}
 	return mk
 }
 
 // sum appends the MAC of value to dst.
 func (k *macKey) sum(dst []byte, value string) []byte {
-	m := k.pool.Get().(hash.Hash)
-	m.Reset()
-	if sw, ok := m.(interface{ WriteString(string) (int, error) }); ok {
-		sw.WriteString(value)
-	} else {
-		m.Write([]byte(value))
+	st := k.pool.Get().(*macState)
+	st.h.Reset()
+	switch {
+	case st.sw != nil:
+		st.sw.WriteString(value)
+	case len(value) <= 4096:
+		// crypto/hmac has no WriteString: copy into a reused buffer
+		// rather than allocate a []byte per call.
+		st.scratch = append(st.scratch[:0], value...)
+		st.h.Write(st.scratch)
+	default:
+		st.h.Write([]byte(value))
 	}
-	dst = m.Sum(dst)
-	k.pool.Put(m)
+	dst = append(dst, st.h.Sum(st.out[:0])...)
+	k.pool.Put(st)
 	return dst
 }
 
