@@ -2,7 +2,7 @@ package djangosession
 
 import (
 	"bytes"
-		"crypto/hmac"
+	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
