@@ -163,6 +163,15 @@ def setup(cfg):
     from django.conf import settings
 
     settings.configure(**build_settings(cfg, django.VERSION))
+    # A settings module makes Django set the process's local time zone to
+    # TIME_ZONE (django.conf.Settings.__init__: os.environ["TZ"], tzset());
+    # settings.configure() does not. Do the same, so that with USE_TZ=False
+    # timezone.now() is local time in TIME_ZONE, as in a real deployment.
+    import time
+
+    if hasattr(time, "tzset") and settings.TIME_ZONE:
+        os.environ["TZ"] = settings.TIME_ZONE
+        time.tzset()
     django.setup()
 
     import harness_ops
