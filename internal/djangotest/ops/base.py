@@ -81,3 +81,59 @@ def settings(args):
                      for alias, d in v.items()}
             out[name] = jsonable(v)
     return out
+
+
+@op("sleep")
+def sleep(args):
+    """Sleeps {"seconds"}: for testing the harness's call timeout."""
+    import time
+
+    time.sleep(float(args.get("seconds", 0)))
+    return None
+
+
+@op("exit")
+def exit_process(args):
+    """Ends the process at once with {"code"}: for testing crash handling."""
+    import os
+
+    os._exit(int(args.get("code", 3)))
+
+
+@op("redis_compat_check")
+def redis_compat_check(args):
+    """Stores the same values through Django's RedisCache (4.0+) and through
+    redis_cache_compat.RedisCache (the harness's stand-in for 3.2), under two
+    prefixes {"prefix_real", "prefix_compat"} at {"location"}, and returns per
+    value the raw Redis bytes (hex), TTL and read-back of each, so a Go test
+    can check that the stand-in stores exactly what real Django stores."""
+    import pickle
+
+    from django.core.cache.backends.redis import RedisCache as Real
+
+    import redis_cache_compat
+
+    values = [7, -3, 2 ** 70, True, "x", b"b", {"a": [1, 2.5, None]}, 1.5]
+    out = []
+    caches = {
+        "real": Real(args["location"], {"KEY_PREFIX": args["prefix_real"]}),
+        "compat": redis_cache_compat.RedisCache(args["location"], {"KEY_PREFIX": args["prefix_compat"]}),
+    }
+    for i, v in enumerate(values):
+        row = {}
+        for name, c in caches.items():
+            key = "k%d" % i
+            c.set(key, v, 100 if i % 2 else None)
+            added = c.add(key, "other")
+            rk = c.make_key(key)
+            cl = c._cache.get_client(None, write=True)
+            row[name] = {
+                "redis_key_suffix": rk.split(":", 1)[1],
+                "hex": cl.get(rk).hex(),
+                "ttl_set": cl.ttl(rk) > 0,
+                "readback_equal": c.get(key) == v and type(c.get(key)) is type(v),
+                "add_existing": added,
+            }
+        row["pickle_protocol"] = pickle.HIGHEST_PROTOCOL
+        out.append(row)
+    return out
