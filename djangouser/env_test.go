@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/djangobridge/djangobridge"
@@ -15,6 +16,7 @@ import (
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/hashers"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
+	"github.com/djangobridge/djangobridge/pgxstore"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
@@ -33,8 +35,9 @@ type env struct {
 	queries       *atomic.Int64 // statements run through h
 	s             djangobridge.Settings
 	sessions      *djangosession.Manager
-	users         *sqlstore.Users
+	users         djangouser.Store
 	auth          *djangouser.Auth
+	pool          *pgxpool.Pool // set for kind "pgx": pgxstore over a pgx pool
 }
 
 // goSettings returns the Go Settings matching djangoConfig(release, ...).
@@ -96,8 +99,32 @@ func openCounting(t testing.TB, db djangotest.Database) (*sql.DB, *atomic.Int64)
 
 // newEnv makes the Go side over a fresh database of kind with the schema of
 // release's migrate; mutate adjusts the Go settings.
+//
+// Kind "pgx" is a PostgreSQL database reached through pgxstore (a pgx
+// pool); the other kinds go through sqlstore (database/sql).
 func newEnv(t testing.TB, kind, release string, mutate func(*djangobridge.Settings)) *env {
 	t.Helper()
+	if kind == "pgx" {
+		db := djangotest.NewDatabaseRelease(t, "postgres", release)
+		s := goSettings(t, release)
+		if mutate != nil {
+			mutate(&s)
+		}
+		n := new(atomic.Int64)
+		cfg, err := pgxpool.ParseConfig(db.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ConnConfig.Tracer = countTracer{n}
+		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		e := &env{kind: "pgx", release: release, db: db, queries: n, s: s, pool: pool}
+		e.build(t)
+		return e
+	}
 	db := djangotest.NewDatabaseRelease(t, kind, release)
 	return newEnvOn(t, db, release, mutate)
 }
@@ -117,16 +144,25 @@ func newEnvOn(t testing.TB, db djangotest.Database, release string, mutate func(
 // build (re)makes the stores and Auth from e.s.
 func (e *env) build(t testing.TB) {
 	t.Helper()
-	d := dialect(t, e.kind)
-	st, err := sqlstore.New(e.h, d, &e.s)
-	if err != nil {
-		t.Fatal(err)
+	var sessions djangosession.Store
+	var err error
+	if e.pool != nil {
+		if sessions, err = pgxstore.New(e.pool, &e.s); err != nil {
+			t.Fatal(err)
+		}
+		if e.users, err = pgxstore.NewUsers(e.pool, &e.s); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		d := dialect(t, e.kind)
+		if sessions, err = sqlstore.New(e.h, d, &e.s); err != nil {
+			t.Fatal(err)
+		}
+		if e.users, err = sqlstore.NewUsers(e.h, d, &e.s); err != nil {
+			t.Fatal(err)
+		}
 	}
-	e.sessions, err = djangosession.NewManager(&e.s, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.users, err = sqlstore.NewUsers(e.h, d, &e.s)
+	e.sessions, err = djangosession.NewManager(&e.s, sessions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +179,7 @@ func (e *env) build(t testing.TB) {
 // with returns a copy of e's Go side under other settings, same database.
 func (e *env) with(t testing.TB, mutate func(*djangobridge.Settings)) *env {
 	t.Helper()
-	c := &env{kind: e.kind, release: e.release, db: e.db, h: e.h, queries: e.queries, s: e.s}
+	c := &env{kind: e.kind, release: e.release, db: e.db, h: e.h, queries: e.queries, s: e.s, pool: e.pool}
 	c.s.SecretKeyFallbacks = append([]string(nil), e.s.SecretKeyFallbacks...)
 	mutate(&c.s)
 	c.build(t)
@@ -284,8 +320,11 @@ func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	c.n.Add(1)
-	return qc.QueryContext(ctx, q, args)
+	rows, err := qc.QueryContext(ctx, q, args)
+	if err != driver.ErrSkip { // go-sql-driver/mysql skips to prepare+query, counted there
+		c.n.Add(1)
+	}
+	return rows, err
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
@@ -293,8 +332,11 @@ func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	c.n.Add(1)
-	return ec.ExecContext(ctx, q, args)
+	res, err := ec.ExecContext(ctx, q, args)
+	if err != driver.ErrSkip {
+		c.n.Add(1)
+	}
+	return res, err
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {

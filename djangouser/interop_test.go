@@ -18,9 +18,10 @@ import (
 // and 5.2 on SQLite, PostgreSQL and MariaDB: each release on a database
 // with the schema its own migrate made, shared by Go and Django.
 func TestDjangoInterop(t *testing.T) {
-	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+	for _, kind := range []string{"sqlite", "postgres", "mysql", "pgx"} {
 		for _, rel := range djangotest.Releases {
 			t.Run(kind+"/"+rel, func(t *testing.T) {
+				t.Parallel()
 				djangotest.DjangoDir(t)
 				e := newEnv(t, kind, rel, nil)
 				dj := djangotest.Start(t, rel, djangoConfig(e.db))
