@@ -263,3 +263,7 @@ func cookieNamed(rec *httptest.ResponseRecorder, name string) (string, bool) {
 	}
 	return "", false
 }
+
+func newUser(name string) *djangouser.User {
+	return &djangouser.User{Username: name, Password: "md5$x$y", IsActive: true}
+}

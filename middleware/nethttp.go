@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
@@ -80,11 +81,8 @@ func isSafeMethod(m string) bool {
 func (m *Middleware) begin(r *http.Request) *State {
 	s := m.settings
 	req := Request{Method: r.Method, Host: r.Host, Secure: m.isSecure(r)}
-	if c, err := r.Cookie(s.SessionCookieName); err == nil {
-		req.SessionCookie, req.HasSessionCookie = c.Value, true
-	}
-	if c, err := r.Cookie(s.CSRFCookieName); err == nil {
-		req.CSRFCookie, req.HasCSRFCookie = c.Value, true
+	for _, line := range r.Header["Cookie"] {
+		scanCookies(line, s.SessionCookieName, s.CSRFCookieName, &req)
 	}
 	if !isSafeMethod(r.Method) {
 		h := r.Header
@@ -105,6 +103,37 @@ func (m *Middleware) begin(r *http.Request) *State {
 		req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
 	}
 	return m.Begin(r.Context(), &req)
+}
+
+// scanCookies finds the session and CSRF cookies in one Cookie header
+// line without allocating, as Django's parse_cookie reads it: pairs split
+// on ";", name and value trimmed, a value's surrounding double quotes
+// removed; the last occurrence of a name wins, as in Django's
+// request.COOKIES (a dict filled in order).
+func scanCookies(line, sessName, csrfName string, req *Request) {
+	for len(line) > 0 {
+		var part string
+		if i := strings.IndexByte(line, ';'); i >= 0 {
+			part, line = line[:i], line[i+1:]
+		} else {
+			part, line = line, ""
+		}
+		name, val, found := strings.Cut(part, "=")
+		if !found {
+			continue
+		}
+		name = trimSpace(name)
+		val = trimSpace(val)
+		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+			val = val[1 : len(val)-1]
+		}
+		switch name {
+		case sessName:
+			req.SessionCookie, req.HasSessionCookie = val, true
+		case csrfName:
+			req.CSRFCookie, req.HasCSRFCookie = val, true
+		}
+	}
 }
 
 // isSecure is request.is_secure(): TLS, or SECURE_PROXY_SSL_HEADER.
