@@ -28,7 +28,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	s := djangobridge.Defaults()
-	s.SecretKey = "example-secret-key"                                              // your settings.py's SECRET_KEY
+	s.SecretKey = "example-secret-key"                                            // your settings.py's SECRET_KEY
 	s.PasswordHashers = []string{"django.contrib.auth.hashers.MD5PasswordHasher"} // fast for the example only
 
 	dir, _ := os.MkdirTemp("", "example")
