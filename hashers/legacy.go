@@ -122,8 +122,6 @@ func (*MD5Hasher) MustUpdate(encoded string) bool { return md5Hex.mustUpdate(enc
 // HardenRuntime implements Hasher (a no-op).
 func (*MD5Hasher) HardenRuntime(context.Context, string, string) error { return nil }
 
-func (h *MD5Hasher) withParams(Params) (Hasher, error) { c := *h; return &c, nil }
-
 // Algorithm implements Hasher.
 func (*SHA1Hasher) Algorithm() string { return "sha1" }
 
@@ -148,8 +146,6 @@ func (*SHA1Hasher) MustUpdate(encoded string) bool { return sha1Hex.mustUpdate(e
 
 // HardenRuntime implements Hasher (a no-op).
 func (*SHA1Hasher) HardenRuntime(context.Context, string, string) error { return nil }
-
-func (h *SHA1Hasher) withParams(Params) (Hasher, error) { c := *h; return &c, nil }
 
 // isUnsaltedMD5 is identify_hasher's rule: 32 characters without "$", or
 // 37 starting "md5$$" (Django counts characters, not bytes).
