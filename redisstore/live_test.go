@@ -361,7 +361,7 @@ func TestLivePickleBothWays(t *testing.T) {
 		frames = append(frames, []any{fmt.Sprintf("k%d", i), []any{"str", strings.Repeat("v", 100)}})
 	}
 	values := map[string]any{
-		"large":  []any{"dict", []any{[]any{"blob", []any{"str", big}}, []any{"bblob", []any{"bytes", base64.StdEncoding.EncodeToString([]byte(strings.Repeat("y", 65536)))}}, []any{"after", []any{"list", []any{[]any{"int", "1"}, []any{"int", "2"}}}}}},
+		"large":    []any{"dict", []any{[]any{"blob", []any{"str", big}}, []any{"bblob", []any{"bytes", base64.StdEncoding.EncodeToString([]byte(strings.Repeat("y", 65536)))}}, []any{"after", []any{"list", []any{[]any{"int", "1"}, []any{"int", "2"}}}}}},
 		"list1000": []any{"list", list1000},
 		"dict1000": []any{"dict", d1000},
 		"frames":   []any{"dict", frames},
