@@ -31,7 +31,7 @@ const python = "/usr/bin/python3";
 
 const work = mkdtempSync(path.join(tmpdir(), "djangobridge-browsertest-"));
 const children = [];
-let browser;
+let browser; // a persistent context: Chromium with its own fresh --user-data-dir
 let demoBin;
 
 function freePort() {
@@ -84,6 +84,7 @@ async function waitReady(proc, base) {
 
 // expectUser opens base's page and waits until it shows who (a username, or null for anonymous).
 async function expectUser(page, base, who, shot) {
+  if (process.env.BROWSERTEST_VERBOSE) console.log(new Date().toISOString(), "open", base, shot);
   await page.goto(base + "/");
   await page.waitForSelector(`body[data-ready="${who ? "user" : "anonymous"}"]`, { timeout: 15000 });
   const text = await page.textContent("#who");
@@ -118,13 +119,13 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   demoBin = path.join(work, "sidebyside");
   execFileSync("go", ["build", "-o", demoBin, "./examples/sidebyside"], { cwd: repo, stdio: "inherit" });
-  browser = await chromium.launch({
+  // playwright passes the profile as --user-data-dir itself.
+  browser = await chromium.launchPersistentContext(mkdtempSync(path.join(work, "profile-")), {
     executablePath: chromiumPath,
     headless: true,
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--no-first-run",
-      `--user-data-dir=${mkdtempSync(path.join(work, "profile-"))}`,
     ],
   });
 });
@@ -155,9 +156,10 @@ for (const release of releases) {
       { ...env, PYTHONPATH: path.join(djangoDir, release), PYTHONDONTWRITEBYTECODE: "1" });
     const django = `http://127.0.0.1:${pDjango}`;
     await waitReady(dj, django);
+    if (process.env.BROWSERTEST_VERBOSE) console.log(new Date().toISOString(), "servers up");
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    await browser.clearCookies(); // each release starts logged out
+    const page = await browser.newPage();
     try {
       // 1. Log in on Django; every Go app sees the user.
       await login(page, django, "demo", "demo");
@@ -178,7 +180,7 @@ for (const release of releases) {
       e.message += `\n--- go demo output ---\n${go.output()}\n--- django output ---\n${dj.output()}`;
       throw e;
     } finally {
-      await context.close();
+      await page.close();
       await stop(dj);
       await stop(go);
     }

@@ -1,0 +1,482 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djangotest"
+)
+
+// appNames are the three Go apps, in the order serve starts them.
+var appNames = [3]string{"net/http", "echo", "fiber"}
+
+// startDemo runs the demo's three apps on 127.0.0.1:0 over a fresh SQLite
+// file (created with Django's schema and the demo user), with env as the
+// environment, and returns their base URLs and the database URL.
+func startDemo(t *testing.T, env map[string]string) (urls [3]string, databaseURL string) {
+	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	if env["DATABASE_URL"] == "" {
+		env["DATABASE_URL"] = "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite3")
+	}
+	if env["SECRET_KEY"] == "" {
+		env["SECRET_KEY"] = "sidebyside-test-secret"
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	cfg.Settings.Logger = log
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := openDemo(ctx, cfg, true, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lns [3]net.Listener
+	for i := range lns {
+		if lns[i], err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		urls[i] = "http://" + lns[i].Addr().String()
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, d, lns, log) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		d.Close()
+	})
+	for _, u := range urls {
+		waitUp(t, u)
+	}
+	return urls, cfg.DatabaseURL
+}
+
+// waitUp polls base's /api/whoami until it answers.
+func waitUp(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(base + "/api/whoami")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not come up: %v", base, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// browser is one user agent: a cookie jar shared by every port of
+// 127.0.0.1, as a browser's is (cookies ignore ports).
+type browser struct {
+	t      *testing.T
+	client *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// csrfToken is the csrftoken cookie the jar holds for base ("" if none).
+func (b *browser) csrfToken(base string) string {
+	u, _ := url.Parse(base)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == "csrftoken" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// do sends a request and returns the status and body.
+func (b *browser) do(method, target string, form url.Values, header http.Header) (int, []byte) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// get is a GET that must answer 200.
+func (b *browser) get(base, path string) []byte {
+	b.t.Helper()
+	status, body := b.do(http.MethodGet, base+path, nil, nil)
+	if status != http.StatusOK {
+		b.t.Fatalf("GET %s%s: %d %s", base, path, status, body)
+	}
+	return body
+}
+
+// post is a POST with the CSRF token of the jar in X-CSRFToken, fetching
+// the cookie first (GET /api/whoami) when the jar has none.
+func (b *browser) post(base, path string, form url.Values) (int, []byte) {
+	b.t.Helper()
+	if b.csrfToken(base) == "" {
+		b.get(base, "/api/whoami")
+	}
+	h := http.Header{"X-Csrftoken": {b.csrfToken(base)}}
+	return b.do(http.MethodPost, base+path, form, h)
+}
+
+type whoami struct {
+	Authenticated bool   `json:"authenticated"`
+	ID            int64  `json:"id"`
+	Username      string `json:"username"`
+	IsStaff       bool   `json:"is_staff"`
+	IsSuperuser   bool   `json:"is_superuser"`
+}
+
+func (b *browser) whoami(base string) whoami {
+	b.t.Helper()
+	var w whoami
+	body := b.get(base, "/api/whoami")
+	if err := json.Unmarshal(body, &w); err != nil {
+		b.t.Fatalf("%s/api/whoami: %v: %s", base, err, body)
+	}
+	return w
+}
+
+func (b *browser) login(base, username, password string) {
+	b.t.Helper()
+	status, body := b.post(base, "/api/login", url.Values{"username": {username}, "password": {password}})
+	if status != http.StatusOK {
+		b.t.Fatalf("login on %s: %d %s", base, status, body)
+	}
+}
+
+func (b *browser) logout(base string) {
+	b.t.Helper()
+	if status, body := b.post(base, "/api/logout", url.Values{}); status != http.StatusOK {
+		b.t.Fatalf("logout on %s: %d %s", base, status, body)
+	}
+}
+
+// mustBe fails unless base says the browser is username ("" = anonymous).
+func (b *browser) mustBe(base, name, username string) {
+	b.t.Helper()
+	w := b.whoami(base)
+	switch {
+	case username == "" && w.Authenticated:
+		b.t.Errorf("%s (%s) sees %q, want anonymous", name, base, w.Username)
+	case username != "" && (!w.Authenticated || w.Username != username):
+		b.t.Errorf("%s (%s) sees %+v, want %q", name, base, w, username)
+	}
+}
+
+func TestALoginOnOneGoAppIsSeenByTheOtherTwo(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	for i, loginApp := range urls {
+		t.Run("login on "+appNames[i], func(t *testing.T) {
+			b := newBrowser(t)
+			for j, u := range urls {
+				b.mustBe(u, appNames[j], "")
+			}
+			b.login(loginApp, "demo", "demo")
+			for j, u := range urls {
+				b.mustBe(u, appNames[j], "demo")
+			}
+			// Logging out on the next app ends the session on all three.
+			b.logout(urls[(i+1)%3])
+			for j, u := range urls {
+				b.mustBe(u, appNames[j], "")
+			}
+		})
+	}
+}
+
+func TestWhoamiAnswersAsDjangosJsonResponse(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	for i, u := range urls {
+		b := newBrowser(t)
+		if got := string(b.get(u, "/api/whoami")); got != `{"authenticated": false}` {
+			t.Errorf("%s anonymous: %s", appNames[i], got)
+		}
+		if b.csrfToken(u) == "" {
+			t.Errorf("%s: GET /api/whoami did not set the csrftoken cookie", appNames[i])
+		}
+		b.login(u, "demo", "demo")
+		want := `{"authenticated": true, "id": 1, "username": "demo", "is_staff": false, "is_superuser": false}`
+		if got := string(b.get(u, "/api/whoami")); got != want {
+			t.Errorf("%s logged in:\n got %s\nwant %s", appNames[i], got, want)
+		}
+	}
+}
+
+func TestEveryPostNeedsDjangosCSRFToken(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	posts := []struct {
+		path string
+		form url.Values
+	}{
+		{"/api/login", url.Values{"username": {"demo"}, "password": {"demo"}}},
+		{"/api/logout", url.Values{}},
+		{"/api/session", url.Values{"key": {"k"}, "value": {"1"}}},
+		{"/api/password", url.Values{"password": {"x"}}},
+	}
+	for i, u := range urls {
+		b := newBrowser(t)
+		b.get(u, "/api/whoami") // the csrftoken cookie, but no header below
+		for _, p := range posts {
+			if status, body := b.do(http.MethodPost, u+p.path, p.form, nil); status != http.StatusForbidden {
+				t.Errorf("%s POST %s without X-CSRFToken: %d %s, want 403", appNames[i], p.path, status, body)
+			}
+			bad := http.Header{"X-Csrftoken": {strings.Repeat("a", 32)}}
+			if status, _ := b.do(http.MethodPost, u+p.path, p.form, bad); status != http.StatusForbidden {
+				t.Errorf("%s POST %s with a wrong token: %d, want 403", appNames[i], p.path, status)
+			}
+		}
+		b.mustBe(u, appNames[i], "") // the refused login did not happen
+		if status, _ := b.post(u, "/api/login", posts[0].form); status != http.StatusOK {
+			t.Errorf("%s POST /api/login with the token: %d, want 200", appNames[i], status)
+		}
+	}
+}
+
+func TestLoginFailsWith401(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	for i, u := range urls {
+		b := newBrowser(t)
+		status, body := b.post(u, "/api/login", url.Values{"username": {"demo"}, "password": {"wrong"}})
+		if status != http.StatusUnauthorized || string(body) != `{"error": "invalid username or password"}` {
+			t.Errorf("%s: %d %s", appNames[i], status, body)
+		}
+	}
+}
+
+func TestSessionDataIsSharedInKeyOrder(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	b := newBrowser(t)
+	// Each app writes one key; every app reads all three in write order.
+	for i, u := range urls {
+		v := fmt.Sprintf(`{"by": %q, "n": [%d, 1.0, null]}`, appNames[i], i)
+		if status, body := b.post(u, "/api/session", url.Values{"key": {fmt.Sprintf("k%d", i)}, "value": {v}}); status != http.StatusOK {
+			t.Fatalf("%s POST /api/session: %d %s", appNames[i], status, body)
+		}
+	}
+	want := `{"k0":{"by":"net/http","n":[0,1.0,null]},"k1":{"by":"echo","n":[1,1.0,null]},"k2":{"by":"fiber","n":[2,1.0,null]}}`
+	for i, u := range urls {
+		if got := string(b.get(u, "/api/session")); got != want {
+			t.Errorf("%s GET /api/session:\n got %s\nwant %s", appNames[i], got, want)
+		}
+	}
+	for _, key := range []string{"_auth_user_id", ""} {
+		if status, _ := b.post(urls[0], "/api/session", url.Values{"key": {key}, "value": {`"1"`}}); status != http.StatusBadRequest {
+			t.Errorf("POST /api/session key %q: %d, want 400", key, status)
+		}
+	}
+	if status, _ := b.post(urls[0], "/api/session", url.Values{"key": {"x"}, "value": {"{nope"}}); status != http.StatusBadRequest {
+		t.Errorf("POST /api/session with bad JSON: %d, want 400", status)
+	}
+}
+
+func TestAPasswordChangeKeepsThisSessionAndEndsTheOthers(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	alice, other := newBrowser(t), newBrowser(t)
+	alice.login(urls[0], "demo", "demo")
+	other.login(urls[2], "demo", "demo")
+	if status, body := alice.post(urls[1], "/api/password", url.Values{"password": {"new-password"}}); status != http.StatusOK {
+		t.Fatalf("POST /api/password: %d %s", status, body)
+	}
+	for i, u := range urls {
+		alice.mustBe(u, appNames[i], "demo")
+		other.mustBe(u, appNames[i], "")
+	}
+	// The new password works, the old one no longer does.
+	third := newBrowser(t)
+	if status, _ := third.post(urls[2], "/api/login", url.Values{"username": {"demo"}, "password": {"demo"}}); status != http.StatusUnauthorized {
+		t.Errorf("old password: %d, want 401", status)
+	}
+	third.login(urls[0], "demo", "new-password")
+	anon := newBrowser(t)
+	if status, _ := anon.post(urls[0], "/api/password", url.Values{"password": {"x"}}); status != http.StatusUnauthorized {
+		t.Errorf("anonymous POST /api/password: %d, want 401", status)
+	}
+}
+
+func TestPerm(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	b := newBrowser(t)
+	for i, u := range urls {
+		if got := string(b.get(u, "/api/perm?name=auth.add_user")); got != `{"has_perm": false}` {
+			t.Errorf("%s anonymous: %s", appNames[i], got)
+		}
+	}
+	b.login(urls[0], "demo", "demo")
+	for i, u := range urls {
+		if got := string(b.get(u, "/api/perm?name=auth.add_user")); got != `{"has_perm": false}` {
+			t.Errorf("%s demo: %s", appNames[i], got)
+		}
+	}
+}
+
+func TestThePageCountsVisitsInTheSharedSession(t *testing.T) {
+	urls, _ := startDemo(t, nil)
+	b := newBrowser(t)
+	for i, u := range urls {
+		page := string(b.get(u, "/"))
+		if !strings.Contains(page, "served by <span id=\"app\">"+appNames[i]) {
+			t.Errorf("%s: the page does not name its app", appNames[i])
+		}
+	}
+	if got := string(b.get(urls[0], "/api/session")); got != `{"counter":3}` {
+		t.Errorf("after three visits on three apps: %s", got)
+	}
+}
+
+// TestWithRealDjango runs examples/django_app (manage.py runserver) beside
+// the Go demo on one SQLite database, for each Django release: a login in
+// Django is seen by each Go app, a logout in Go makes Django anonymous, and
+// the reverse.
+func TestWithRealDjango(t *testing.T) {
+	dir := djangotest.DjangoDir(t)
+	for _, release := range djangotest.Releases {
+		t.Run("Django "+release, func(t *testing.T) {
+			env := map[string]string{"DJANGO_VERSION": release, "SECRET_KEY": "shared-secret-" + release}
+			urls, dbURL := startDemo(t, env)
+			env["DATABASE_URL"] = dbURL
+			django := startDjango(t, dir, release, env)
+
+			b := newBrowser(t)
+			b.mustBe(django, "Django", "")
+			b.login(django, "demo", "demo")
+			for i, u := range urls {
+				b.mustBe(u, appNames[i], "demo")
+			}
+			// A value Django stored is read by Go, in Django's key order.
+			if status, body := b.post(django, "/api/session", url.Values{"key": {"from_django"}, "value": {`{"z": 1, "a": [true, 2.5]}`}}); status != http.StatusOK {
+				t.Fatalf("Django POST /api/session: %d %s", status, body)
+			}
+			sess, err := djangosession.ParseJSON(b.get(urls[2], "/api/session"), 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := sess.(*djangosession.Map)
+			if keys := strings.Join(m.Keys(), ","); keys != "_auth_user_id,_auth_user_backend,_auth_user_hash,from_django" {
+				t.Errorf("fiber reads the keys %s", keys)
+			}
+			v, _ := m.Get("from_django")
+			if got, _ := djangosession.AppendJSON(nil, v); string(got) != `{"z":1,"a":[true,2.5]}` {
+				t.Errorf("fiber reads from_django = %s", got)
+			}
+
+			b.logout(urls[1]) // on echo
+			b.mustBe(django, "Django", "")
+			for i, u := range urls {
+				b.mustBe(u, appNames[i], "")
+			}
+
+			// The reverse: a login on a Go app is seen by Django.
+			b2 := newBrowser(t)
+			b2.login(urls[2], "demo", "demo")
+			b2.mustBe(django, "Django", "demo")
+			b2.logout(django)
+			for i, u := range urls {
+				b2.mustBe(u, appNames[i], "")
+			}
+			b3 := newBrowser(t)
+			b3.login(urls[0], "demo", "demo")
+			b3.mustBe(django, "Django", "demo")
+		})
+	}
+}
+
+// startDjango runs examples/django_app under release with runserver on a
+// free port and returns its base URL.
+func startDjango(t *testing.T, dir, release string, env map[string]string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command("/usr/bin/python3", "../django_app/manage.py", "runserver", "--noreload", addr)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, release), "PYTHONDONTWRITEBYTECODE=1")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("Django %s runserver output:\n%s", release, out.String())
+		}
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case <-exited:
+			t.Fatalf("Django %s runserver exited:\n%s", release, out.String())
+		default:
+		}
+		if resp, err := http.Get(base + "/api/whoami"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Django %s did not come up:\n%s", release, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
