@@ -322,7 +322,11 @@ func (u *Users) UserByUsername(ctx context.Context, username string) (*djangouse
 // when none), as save(update_fields=…).
 func (u *Users) SaveUser(ctx context.Context, user *djangouser.User, columns ...string) error {
 	if len(columns) == 0 {
-		columns = u.cols
+		for _, c := range u.cols {
+			if _, ok := user.Field(c); ok {
+				columns = append(columns, c) // extra columns the user does not carry are left alone
+			}
+		}
 	}
 	pk, err := u.pkArg(user.ID)
 	if err != nil {
@@ -382,6 +386,9 @@ func (u *Users) CreateUser(ctx context.Context, user *djangouser.User) error {
 		return fmt.Errorf("sqlstore: create user: a %s primary key must be set", u.model.PKType)
 	}
 	for _, c := range u.cols {
+		if _, ok := user.Field(c); !ok {
+			continue // an extra column the user does not carry: the database default
+		}
 		a, err := u.colArg(user, c)
 		if err != nil {
 			return err
