@@ -415,6 +415,12 @@ func (a *Auth) SetPassword(ctx context.Context, u *User, password string) error 
 	return a.users.SaveUser(ctx, u, ColPassword)
 }
 
+// MakePassword is make_password(password) with the preferred hasher, for
+// rows made through Store.CreateUser.
+func (a *Auth) MakePassword(ctx context.Context, password string) (string, error) {
+	return a.pw.Make(ctx, password)
+}
+
 // SetUnusablePassword is set_unusable_password() and a save of the
 // password column: u can no longer log in with a password.
 func (a *Auth) SetUnusablePassword(ctx context.Context, u *User) error {

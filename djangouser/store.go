@@ -34,12 +34,14 @@ type Store interface {
 	// ErrUserNotFound. One query.
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	// SaveUser updates the row of u: the named columns (save(update_fields=…)),
-	// or every column but the primary key when none are named. A vanished
+	// or every column but the primary key when none are named (extra
+	// columns only when u.Extra has them). A vanished
 	// row is ErrUserNotFound; a unique violation is ErrUserExists.
 	SaveUser(ctx context.Context, u *User, columns ...string) error
 	// CreateUser inserts u. With a nil ID the database assigns it (int and
 	// bigint keys) and CreateUser sets u.ID; uuid and text keys must be
-	// set. A taken username or key is ErrUserExists.
+	// set. Extra columns missing from u.Extra are left to the database's
+	// defaults. A taken username or key is ErrUserExists.
 	CreateUser(ctx context.Context, u *User) error
 	// Permissions returns the permissions of u from src as
 	// "app_label.codename" strings (any order, no duplicates needed).
