@@ -267,3 +267,19 @@ func cookieNamed(rec *httptest.ResponseRecorder, name string) (string, bool) {
 func newUser(name string) *djangouser.User {
 	return &djangouser.User{Username: name, Password: "md5$x$y", IsActive: true}
 }
+
+func httpRequest(method, target string, cookies map[string]string) *http.Request {
+	req := httptest.NewRequest(method, target, nil)
+	for k, v := range cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	return req
+}
+
+func serve(st *site, req *http.Request, h http.HandlerFunc) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	st.mw.Handler(h).ServeHTTP(rec, req)
+	return rec
+}
+
+func ok200(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }
