@@ -89,8 +89,8 @@ func TestJSONReadsAsPythonDoes(t *testing.T) {
 		` { "a" : [ 1 , 2 ] } `:          `{"a":[1,2]}`,
 		`{"x":NaN,"y":-Infinity}`:        `{"x":NaN,"y":-Infinity}`,
 		`{"s":"\u00e4\ud83d\ude00"}`:     `{"s":"\u00e4\ud83d\ude00"}`,
-		`{"lone":"\ud800x"}`:             `{"lone":"\ud800x"}`,     // Python keeps lone surrogates
-		"{\"raw\":\"\xc3\xa4\"}":         `{"raw":"\u00c3\u00a4"}`, // bytes are latin-1, as Django decodes
+		`{"lone":"\ud800x"}`:             `{"lone":"\ud800x"}`, // Python keeps lone surrogates
+		"{\"raw\":\"\xc3\xa4\"}":         `{"raw":"\u00e4"}`,   // UnmarshalJSON reads UTF-8 text
 		`{"n":1E5,"m":-0,"f":1.50}`:      `{"n":1E5,"m":-0,"f":1.50}`,
 		`{"esc":"\/\b\f\n\r\t\"\\"}`:     `{"esc":"/\b\f\n\r\t\"\\"}`,
 		`{"del":"` + "\x7f" + `"}`:       `{"del":"\u007f"}`,
@@ -111,6 +111,20 @@ func TestJSONReadsAsPythonDoes(t *testing.T) {
 		if err := m.UnmarshalJSON([]byte(bad)); !errors.Is(err, djangosession.ErrMalformed) {
 			t.Errorf("%q: %v, want ErrMalformed", bad, err)
 		}
+	}
+}
+
+// TestSessionDataIsLatin1: Django decodes session JSON as latin-1, so raw
+// UTF-8 bytes in session data (written by something other than Django)
+// read as Django reads them.
+func TestSessionDataIsLatin1(t *testing.T) {
+	c, sg := hostileCodec(t)
+	m, err := c.Decode(signPayload(sg, []byte("{\"raw\":\"\xc3\xa4\"}"), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(t, m); got != `{"raw":"\u00c3\u00a4"}` {
+		t.Fatalf("got %s, want Django's reading", got)
 	}
 }
 

@@ -13,8 +13,10 @@ import (
 //   - output is ASCII only: every character outside ' '..'~' is \uXXXX with
 //     lowercase hex (surrogate pairs above U+FFFF), DEL included; \" \\ \n
 //     \r \t \b \f use their short forms; '/', '<', '>', '&' stay literal;
-//   - on input, every byte is one latin-1 character: raw UTF-8 that some
-//     other writer left in session data reads as Django reads it (garbled);
+//   - on input, every byte of session data is one latin-1 character: raw
+//     UTF-8 that some other writer left in session data reads as Django
+//     reads it (garbled). JSON that is not session data (Map.UnmarshalJSON,
+//     ParseJSON: a CLI argument, a test) is read as UTF-8, as RFC 8259 says;
 //   - Python's json also reads NaN, Infinity and -Infinity, refuses integers
 //     of more than 4300 digits (int_max_str_digits) and gives up on deep
 //     nesting (RecursionError).
@@ -211,11 +213,14 @@ func scanNumber(s string, i int) (int, bool) {
 
 // parseJSON reads b as Django's JSONSerializer does (see the file comment).
 // Strings without escapes or non-ASCII bytes share one copy of the input.
-func parseJSON(b []byte, limit int) (any, error) {
+func parseJSON(b []byte, limit int) (any, error) { return parseJSONAs(b, limit, true) }
+
+// parseJSONAs reads b as session data (latin1) or as UTF-8 JSON text.
+func parseJSONAs(b []byte, limit int, latin1 bool) (any, error) {
 	if len(b) > limit {
 		return nil, fmt.Errorf("%w: %d bytes of JSON, limit %d", ErrTooLarge, len(b), limit)
 	}
-	p := jsonParser{s: string(b)}
+	p := jsonParser{s: string(b), latin1: latin1}
 	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
@@ -229,8 +234,9 @@ func parseJSON(b []byte, limit int) (any, error) {
 }
 
 type jsonParser struct {
-	s string
-	i int
+	s      string
+	i      int
+	latin1 bool
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
@@ -440,10 +446,17 @@ func (p *jsonParser) str() (string, error) {
 			return string(buf), nil
 		case c < 0x20:
 			return "", p.errorf("control character in string")
-		case c >= 0x80:
+		case c >= 0x80 && p.latin1:
 			// one latin-1 character
 			buf = utf8.AppendRune(buf, rune(c))
 			p.i++
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(p.s[p.i:])
+			if r == utf8.RuneError && size == 1 {
+				return "", p.errorf("invalid UTF-8")
+			}
+			buf = append(buf, p.s[p.i:p.i+size]...)
+			p.i += size
 		case c != '\\':
 			buf = append(buf, c)
 			p.i++
@@ -519,9 +532,9 @@ func (p *jsonParser) hex4() (rune, bool) {
 	return r, true
 }
 
-// ParseJSON reads one JSON value as Django reads session JSON, into the
-// value types described in value.go. It refuses more than limit bytes.
-func ParseJSON(b []byte, limit int) (any, error) { return parseJSON(b, limit) }
+// ParseJSON reads one JSON value (UTF-8 text) with Python's json rules, into
+// the value types described in value.go. It refuses more than limit bytes.
+func ParseJSON(b []byte, limit int) (any, error) { return parseJSONAs(b, limit, false) }
 
 // AppendJSON appends v written as Django writes session JSON.
 func AppendJSON(dst []byte, v any) ([]byte, error) { return appendJSON(dst, v, 0) }

@@ -212,9 +212,11 @@ func (m *Map) MarshalJSON() ([]byte, error) {
 	return appendJSON(nil, m, 0)
 }
 
-// UnmarshalJSON replaces m with the object in b, read as Django reads it.
+// UnmarshalJSON replaces m with the JSON object in b (UTF-8 text), read
+// with Python's json rules: key order kept, numbers as written, a repeated
+// key keeps its first place and its last value.
 func (m *Map) UnmarshalJSON(b []byte) error {
-	v, err := parseJSON(b, len(b)+1)
+	v, err := parseJSONAs(b, len(b)+1, false)
 	if err != nil {
 		return err
 	}
@@ -347,7 +349,7 @@ func normalize(v any, depth int) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %T: %v", ErrUnsupportedValue, v, err)
 	}
-	return parseJSON(b, len(b)+1)
+	return parseJSONAs(b, len(b)+1, false)
 }
 
 // PyFloatRepr formats f as Python's repr(float) does, which is what
