@@ -31,20 +31,21 @@ func iterSHA1(st *[10]uint32, ut *[10]uint32, n uint64)
 var hasSHANI = cpuHasSHANI()
 
 // deriveFast runs PBKDF2 in assembly when h is the standard library's
-// SHA-256 and the CPU has SHA-NI; otherwise it reports ok=false.
-func deriveFast(ctx context.Context, password, salt []byte, iter, keyLen int, h func() hash.Hash) (dk []byte, err error, ok bool) {
+// SHA-256 or SHA-1 (see stdHash) and the CPU has SHA-NI; otherwise it
+// reports ok=false and the caller uses the generic path.
+func deriveFast(ctx context.Context, password, salt []byte, iter, keyLen int, h func() hash.Hash) (dk []byte, ok bool, err error) {
 	if !hasSHANI {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	switch stdHash(h) {
 	case hashSHA256:
 		dk, err = deriveSHA256(ctx, password, salt, iter, keyLen)
-		return dk, err, true
+		return dk, true, err
 	case hashSHA1:
 		dk, err = deriveSHA1(ctx, password, salt, iter, keyLen)
-		return dk, err, true
+		return dk, true, err
 	}
-	return nil, nil, false
+	return nil, false, nil
 }
 
 // deriveSHA256 is PBKDF2-HMAC-SHA256 with the iteration loop in assembly.

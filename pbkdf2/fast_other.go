@@ -9,6 +9,6 @@ import (
 
 // deriveFast reports ok=false: there is no accelerated implementation in
 // this build.
-func deriveFast(ctx context.Context, password, salt []byte, iter, keyLen int, h func() hash.Hash) (dk []byte, err error, ok bool) {
-	return nil, nil, false
+func deriveFast(ctx context.Context, password, salt []byte, iter, keyLen int, h func() hash.Hash) (dk []byte, ok bool, err error) {
+	return nil, false, nil
 }

@@ -81,7 +81,7 @@ func derive(ctx context.Context, password, salt []byte, iter, keyLen int, h func
 	if iter < 1 {
 		iter = 1
 	}
-	if dk, err, ok := deriveFast(ctx, password, salt, iter, keyLen, h); ok {
+	if dk, ok, err := deriveFast(ctx, password, salt, iter, keyLen, h); ok {
 		return dk, err
 	}
 	return deriveGeneric(ctx, password, salt, iter, keyLen, h)
