@@ -359,7 +359,10 @@ func Scenarios() []Scenario {
 				return http.StatusOK
 			}},
 		{Name: "5xx: no save", Request: get(nil),
-			Handle: func(ctx context.Context, s *middleware.State) int { setValue(ctx, s); return http.StatusInternalServerError }},
+			Handle: func(ctx context.Context, s *middleware.State) int {
+				setValue(ctx, s)
+				return http.StatusInternalServerError
+			}},
 		{Name: "database down: the error handler answers", Request: get(loggedIn), Handle: readUser,
 			Before: func(st *Site) { st.Sessions.Fail.Store(true) }},
 		{Name: "database down on save", Request: get(nil), Handle: setValue,
