@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/djangobridge/djangobridge"
+	argon2ext "github.com/djangobridge/djangobridge/hashers/internal/argon2"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -18,9 +19,12 @@ import (
 //
 // (standard alphabet, no padding). The salt bytes are Django's 22-character
 // ASCII salt; the hash is 16 bytes. Verification accepts what argon2-cffi
-// accepts for version 19: argon2id and argon2i, any hash and salt length
-// libargon2 allows, parameters as stored. Hashes of Argon2 version 16
-// (written without "v=") and argon2d are refused with ErrUnsupported.
+// accepts: argon2id, argon2i and argon2d, version 19 and version 16 (a
+// string without "v="), any hash and salt length libargon2 allows (salt
+// at least 8 bytes, hash at least 4), parameters as stored. Other version
+// numbers, which libargon2 would compute as version 19 with another number
+// in the initial hash, are refused with ErrUnsupported; so are more than
+// 255 lanes (x/crypto's limit).
 type Argon2Hasher struct {
 	// Variety is "argon2id" (Django 3.2+; the default) or "argon2i".
 	Variety string
@@ -84,19 +88,24 @@ func (h *Argon2Hasher) Encode(ctx context.Context, password, salt string) (strin
 		"$" + b64.EncodeToString([]byte(salt)) + "$" + b64.EncodeToString(raw), nil
 }
 
-// argon2Raw computes the raw Argon2 output for d's parameters.
+// argon2Raw computes the raw Argon2 output for d's parameters: with
+// x/crypto (and its assembly) for version 19 argon2id and argon2i, else
+// (version 16, argon2d) with the extended copy in internal/argon2.
 func argon2Raw(ctx context.Context, d *Decoded, password string, salt []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	t, m, p, n := uint32(d.TimeCost), uint32(d.MemoryCost), uint8(d.Parallelism), uint32(d.HashLen)
-	switch d.Variety {
-	case "argon2id":
-		return argon2.IDKey([]byte(password), salt, t, m, p, n), nil
-	case "argon2i":
-		return argon2.Key([]byte(password), salt, t, m, p, n), nil
+	if d.Version == argon2Version {
+		switch d.Variety {
+		case "argon2id":
+			return argon2.IDKey([]byte(password), salt, t, m, p, n), nil
+		case "argon2i":
+			return argon2.Key([]byte(password), salt, t, m, p, n), nil
+		}
 	}
-	return nil, fmt.Errorf("%w: argon2: variety %q", ErrUnsupported, d.Variety)
+	mode := map[string]int{"argon2d": argon2ext.Argon2d, "argon2i": argon2ext.Argon2i, "argon2id": argon2ext.Argon2id}[d.Variety]
+	return argon2ext.Key(mode, d.Version, []byte(password), salt, t, m, p, n), nil
 }
 
 // checkParams applies the limits and libargon2's own rules (t ≥ 1,
@@ -112,9 +121,9 @@ func (h *Argon2Hasher) checkParams(d *Decoded) error {
 		return fmt.Errorf("%w: argon2: parallelism %d, limit %d", ErrOverLimit, d.Parallelism, min(l.MaxArgon2Threads, 255))
 	case d.TimeCost < 1 || d.Parallelism < 1 || d.MemoryCost < 8*d.Parallelism:
 		return fmt.Errorf("%w: argon2: t=%d, m=%d, p=%d outside libargon2's ranges", ErrMalformed, d.TimeCost, d.MemoryCost, d.Parallelism)
-	case d.Version != argon2Version:
-		return fmt.Errorf("%w: argon2: version %d (only 19 is supported)", ErrUnsupported, d.Version)
-	case d.Variety != "argon2id" && d.Variety != "argon2i":
+	case d.Version != argon2Version && d.Version != argon2ext.Version10:
+		return fmt.Errorf("%w: argon2: version %d (16 and 19 are supported)", ErrUnsupported, d.Version)
+	case d.Variety != "argon2id" && d.Variety != "argon2i" && d.Variety != "argon2d":
 		return fmt.Errorf("%w: argon2: variety %q", ErrUnsupported, d.Variety)
 	case d.HashLen > 1024:
 		return fmt.Errorf("%w: argon2: hash length %d", ErrOverLimit, d.HashLen)

@@ -7,7 +7,9 @@
 // outdated ones; [Set.Make] is make_password. Every hasher Django ships is
 // here: pbkdf2_sha256, pbkdf2_sha1, argon2 (argon2id, argon2i; version 19),
 // bcrypt_sha256, bcrypt, scrypt, md5, sha1, unsalted_md5 and unsalted_sha1.
-// crypt is recognised but refused with [ErrUnsupported].
+// crypt is recognised but refused with [ErrUnsupported]. Argon2 hashes of
+// version 16 and argon2d, which Django never writes but argon2-cffi
+// verifies, verify too.
 //
 // # Hostile hashes
 //
@@ -50,8 +52,9 @@ var (
 	// above what Django itself can compute).
 	ErrOverLimit = errors.New("hashers: password hash parameters over limit")
 	// ErrUnsupported: a hash or operation that Django supports but this
-	// package does not (crypt; Argon2 version 16 and argon2d; a NUL byte in
-	// a plain bcrypt password, which Django's bcrypt module also refuses).
+	// package does not (crypt; Argon2 versions other than 16 and 19; a NUL
+	// byte in a plain bcrypt password, which Django's bcrypt module also
+	// refuses).
 	ErrUnsupported = errors.New("hashers: unsupported password hash")
 )
 

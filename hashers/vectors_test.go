@@ -222,11 +222,9 @@ func TestMustUpdateMatchesDjango(t *testing.T) {
 }
 
 // unsupportedByGo are the hashes Django verifies that this package refuses
-// with ErrUnsupported: crypt, Argon2 version 16 (no "v=") and argon2d.
+// with ErrUnsupported: crypt.
 func unsupportedByGo(encoded string) bool {
-	return strings.HasPrefix(encoded, "crypt$") ||
-		strings.HasPrefix(encoded, "argon2$argon2d$") ||
-		strings.HasPrefix(encoded, "argon2$argon2") && !strings.Contains(encoded, "$v=")
+	return strings.HasPrefix(encoded, "crypt$")
 }
 
 // TestCheckMatchesDjango: Set.Check gives check_password's answer for
