@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,8 @@ import (
 	"github.com/djangobridge/djangobridge/hashers"
 	"github.com/djangobridge/djangobridge/internal/dburl"
 	"github.com/djangobridge/djangobridge/middleware"
+	"github.com/djangobridge/djangobridge/pgxstore"
+	"github.com/djangobridge/djangobridge/redisstore"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
@@ -57,13 +58,11 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 			return nil, err
 		}
 	}
-	db, dialect, err := dburl.Open(ctx, cfg.DatabaseURL)
+	dbStore, users, err := openDatabase(ctx, d, cfg.DatabaseURL, s, initDB)
 	if err != nil {
 		return nil, err
 	}
-	d.closers = append(d.closers, func() { db.Close() })
-
-	sessions, users, err := openStores(ctx, d, db, dialect, s, initDB)
+	sessions, err := sessionEngine(d, s, dbStore)
 	if err != nil {
 		return nil, err
 	}
@@ -90,34 +89,90 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	return d, nil
 }
 
-// openStores returns the session engine of SESSION_ENGINE and the user
-// store, both over the one database handle.
-func openStores(ctx context.Context, d *demo, db *sql.DB, dialect sqlstore.Dialect, s *djangobridge.Settings, initDB bool) (djangosession.Store, djangouser.Store, error) {
-	dbStore, err := sqlstore.New(db, dialect, s)
-	if err != nil {
-		return nil, nil, err
+// dbSessions is the db session engine of sqlstore or pgxstore.
+type dbSessions interface {
+	djangosession.Store
+	djangosession.RecordLoader
+	CreateSchema(ctx context.Context) error
+}
+
+// openDatabase opens DATABASE_URL: PostgreSQL through pgxstore (a pgx
+// pool), SQLite and MySQL/MariaDB through sqlstore (database/sql). The db
+// session engine and the user store share the one handle.
+func openDatabase(ctx context.Context, d *demo, url string, s *djangobridge.Settings, initDB bool) (dbSessions, djangouser.Store, error) {
+	var (
+		store dbSessions
+		users djangouser.Store
+	)
+	if t, err := dburl.Parse(url); err == nil && t.Dialect == sqlstore.PostgreSQL {
+		pool, err := dburl.OpenPool(ctx, url)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.closers = append(d.closers, pool.Close)
+		if store, err = pgxstore.New(pool, s); err != nil {
+			return nil, nil, err
+		}
+		if users, err = pgxstore.NewUsers(pool, s); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		db, dialect, err := dburl.Open(ctx, url)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.closers = append(d.closers, func() { db.Close() })
+		if store, err = sqlstore.New(db, dialect, s); err != nil {
+			return nil, nil, err
+		}
+		if users, err = sqlstore.NewUsers(db, dialect, s); err != nil {
+			return nil, nil, err
+		}
 	}
 	if initDB {
-		if err := dbStore.CreateSchema(ctx); err != nil {
+		if err := store.CreateSchema(ctx); err != nil {
 			return nil, nil, err
 		}
 	}
-	users, err := sqlstore.NewUsers(db, dialect, s)
-	if err != nil {
-		return nil, nil, err
+	return store, users, nil
+}
+
+// sessionEngine returns the engine of SESSION_ENGINE: db, cache and
+// cached_db (Redis at CACHE_URL, as Django's RedisCache), file
+// (SESSION_FILE_PATH) or signed_cookies.
+func sessionEngine(d *demo, s *djangobridge.Settings, db dbSessions) (djangosession.Store, error) {
+	openCache := func() (*redisstore.Cache, error) {
+		if len(s.Cache.Location) == 0 {
+			return nil, fmt.Errorf("SESSION_ENGINE=%s needs CACHE_URL (redis://host:port/db)", s.SessionEngine)
+		}
+		c, err := redisstore.Open(s)
+		if err != nil {
+			return nil, err
+		}
+		d.closers = append(d.closers, func() { c.Close() })
+		return c, nil
 	}
-	var sessions djangosession.Store
 	switch s.SessionEngine {
 	case djangobridge.EngineDB:
-		sessions = dbStore
-	case djangobridge.EngineSignedCookies:
-		if sessions, err = djangosession.NewSignedCookieStore(s); err != nil {
-			return nil, nil, err
+		return db, nil
+	case djangobridge.EngineCache:
+		c, err := openCache()
+		if err != nil {
+			return nil, err
 		}
-	default:
-		return nil, nil, fmt.Errorf("SESSION_ENGINE %q is not supported by the demo yet", s.SessionEngine)
+		return c.Store(), nil
+	case djangobridge.EngineCachedDB:
+		c, err := openCache()
+		if err != nil {
+			return nil, err
+		}
+		return djangosession.NewCachedDBStore(c, db, s)
+	case djangobridge.EngineFile:
+		return djangosession.NewFileStore(s)
+	case djangobridge.EngineSignedCookies:
+		return djangosession.NewSignedCookieStore(s)
 	}
-	return sessions, users, nil
+	return nil, fmt.Errorf("SESSION_ENGINE %q: unknown engine", s.SessionEngine)
 }
 
 // ensureDemoUser creates demo/demo unless a user named demo exists.
