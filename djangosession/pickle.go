@@ -126,6 +126,8 @@ func Unpickle(b []byte, limit int) (any, error) {
 		return nil, fmt.Errorf("%w: pickle of %d bytes, limit %d", ErrTooLarge, len(b), limit)
 	}
 	u := unpickler{b: b, budget: 2*limit + 4096}
+	u.stack = make([]any, 0, 16)
+	u.memo = make([]memoEntry, 0, min(len(b)/4+1, 1024))
 	v, err := u.run()
 	if err != nil {
 		return nil, err
@@ -142,14 +144,20 @@ func unpickleSession(b []byte, limit int) (any, error) { return Unpickle(b, limi
 // pointers, so that a memo reference sees later APPENDs and SETITEMs, as
 // in Python.
 type (
-	pyList struct{ items []any }
+	pyList struct {
+		items []any
+		conv
+	}
 	pyDict struct {
 		keys  []string
 		vals  []any
-		index map[string]int
+		index map[string]int // built past 8 keys
+		conv
 	}
-	pyTuple struct{ items []any }
-	pyMark  struct{}
+	pyTuple struct {
+		items []any
+		conv
+	}
 	// pyGlobal is one of the allowed globals, "module.name".
 	pyGlobal  string
 	pyDelta   struct{ days, secs, us int64 }
@@ -160,15 +168,36 @@ type (
 	}
 )
 
+// conv is a container's conversion state: a container reached again
+// through the memo is converted once, and one reached from inside itself
+// is a recursive structure.
+type conv struct {
+	state  uint8 // 0 not converted, 1 in progress, 2 done
+	out    any
+	weight int
+}
+
 func (d *pyDict) set(k string, v any) {
-	if d.index == nil {
-		d.index = make(map[string]int)
+	if d.index == nil && len(d.keys) >= 8 {
+		d.index = make(map[string]int, 2*len(d.keys))
+		for i, key := range d.keys {
+			d.index[key] = i
+		}
 	}
-	if i, ok := d.index[k]; ok {
-		d.vals[i] = v
-		return
+	if d.index != nil {
+		if i, ok := d.index[k]; ok {
+			d.vals[i] = v
+			return
+		}
+		d.index[k] = len(d.keys)
+	} else {
+		for i, key := range d.keys {
+			if key == k {
+				d.vals[i] = v
+				return
+			}
+		}
 	}
-	d.index[k] = len(d.keys)
 	d.keys = append(d.keys, k)
 	d.vals = append(d.vals, v)
 }
@@ -181,13 +210,6 @@ type unpickler struct {
 	memo    []memoEntry
 	memoLen int
 	budget  int
-	conv    map[any]convResult
-}
-
-type convResult struct {
-	v      any
-	weight int
-	done   bool
 }
 
 func pickleErr(format string, args ...any) error {
@@ -437,13 +459,13 @@ func (u *unpickler) run() (any, error) {
 			}
 			items := append([]any(nil), u.stack[len(u.stack)-n:]...)
 			u.stack = u.stack[:len(u.stack)-n]
-			u.push(&pyTuple{items})
+			u.push(&pyTuple{items: items})
 		case opTuple:
 			items, err := u.popMark()
 			if err != nil {
 				return nil, err
 			}
-			u.push(&pyTuple{append([]any(nil), items...)})
+			u.push(&pyTuple{items: append([]any(nil), items...)})
 		case opAppend:
 			v, err := u.pop()
 			if err != nil {
@@ -835,20 +857,25 @@ func (u *unpickler) convert(v any, depth int) (any, int, error) {
 		return x, 1 + len(x), nil
 	case pyGlobal, pyDelta, pyTZ:
 		return nil, 0, pickleErr("a %s is not a session value", pyTypeName(x))
-	case *pyList, *pyTuple, *pyDict:
+	}
+	var c *conv
+	switch x := v.(type) {
+	case *pyList:
+		c = &x.conv
+	case *pyTuple:
+		c = &x.conv
+	case *pyDict:
+		c = &x.conv
 	default:
 		return nil, 0, pickleErr("unexpected %T", v)
 	}
-	if r, ok := u.conv[v]; ok {
-		if !r.done {
-			return nil, 0, pickleErr("recursive structure")
-		}
-		return r.v, r.weight, nil
+	switch c.state {
+	case 1:
+		return nil, 0, pickleErr("recursive structure")
+	case 2:
+		return c.out, c.weight, nil
 	}
-	if u.conv == nil {
-		u.conv = make(map[any]convResult)
-	}
-	u.conv[v] = convResult{}
+	c.state = 1
 	weight := 1
 	var out any
 	add := func(w int) error {
@@ -898,7 +925,7 @@ func (u *unpickler) convert(v any, depth int) (any, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	u.conv[v] = convResult{out, weight, true}
+	c.state, c.out, c.weight = 2, out, weight
 	return out, weight, nil
 }
 
@@ -931,7 +958,7 @@ type pickler struct {
 	memoLen    int
 	globals    map[pyGlobal]int
 	modules    map[string]int // memo index of each module name written
-	utcMemo    int // memo index of datetime.timezone.utc + 1; 0 = not yet
+	utcMemo    int            // memo index of datetime.timezone.utc + 1; 0 = not yet
 }
 
 func (p *pickler) startFrame() {
