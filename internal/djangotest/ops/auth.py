@@ -65,7 +65,10 @@ def create_user(args):
     if "is_active" in args:
         fields["is_active"] = args["is_active"]
     make = User._default_manager.create_superuser if args.get("superuser") else User._default_manager.create_user
-    u = make(args["username"], args.get("email") or "", args.get("password"), **fields)
+    if User.USERNAME_FIELD == "username":
+        u = make(args["username"], args.get("email") or "", args.get("password"), **fields)
+    else:  # a custom model (ops/_authapp): its manager takes USERNAME_FIELD first
+        u = make(args["username"], args.get("password"), **fields)
     return {"id": str(u.pk), "password": u.password}
 
 
@@ -234,3 +237,16 @@ def perms(args):
         out["user"] = sorted(u.get_user_permissions())
     out["group"] = sorted(u.get_group_permissions())
     return out
+
+
+@op("auth_custom_migrate")
+def custom_migrate(args):
+    """Creates the tables of a database for a custom user model app without
+    migrations (ops/_authapp): migrate (contenttypes, auth, sessions), then
+    migrate --run-syncdb for the unmigrated app, whose many-to-many tables
+    point at auth_group and auth_permission."""
+    import sys
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False, stdout=sys.stderr)
+    return None
