@@ -313,10 +313,15 @@ func isUserError(err error) bool {
 // request (an earlier load, or this save) and status < 500, and
 // ErrSessionInterrupted when the session vanished; the response must then
 // be replaced by an error response (the Result is empty). ctx bounds the
-// save; it should not be cancelled when the client goes away.
+// save; it should not be cancelled when the client goes away. Only the
+// first call does anything; later ones return an empty Result.
 func (s *State) Finish(ctx context.Context, status int) (Result, error) {
 	var res Result
 	s.mu.Lock()
+	if s.finished {
+		s.mu.Unlock()
+		return Result{}, nil // once per request; a second call is a no-op
+	}
 	s.finished = true
 	storeErr := s.storeErr
 	s.mu.Unlock()
