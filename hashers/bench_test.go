@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/djangobridge/djangobridge"
+	xbcrypt "golang.org/x/crypto/bcrypt"
 )
 
 // benchCheck measures Set.Check of a correct password against a hash made
@@ -36,3 +37,28 @@ func BenchmarkCheckArgon2(b *testing.B)       { benchCheck(b, "argon2") }
 func BenchmarkCheckBcryptSHA256(b *testing.B) { benchCheck(b, "bcrypt_sha256") }
 func BenchmarkCheckScrypt(b *testing.B)       { benchCheck(b, "scrypt") }
 func BenchmarkCheckMD5(b *testing.B)          { benchCheck(b, "md5") }
+
+// BenchmarkBcryptCost10 and BenchmarkBcryptCost10XCrypto compare this
+// package's bcrypt with golang.org/x/crypto/bcrypt, the reference, in the
+// same run.
+func BenchmarkBcryptCost10(b *testing.B) {
+	h := &BcryptHasher{Rounds: 10}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := h.Encode(ctx, "pässword", "$2b$10$abcdefghijklmnopqrstuu"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBcryptCost10XCrypto(b *testing.B) {
+	enc, err := xbcrypt.GenerateFromPassword([]byte("pässword"), 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := xbcrypt.CompareHashAndPassword(enc, []byte("pässword")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -263,3 +263,27 @@ func TestCheckMatchesDjango(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatsDocVectors are the known answers of django-formats.md §11
+// (password "pässword", salt "abcdefghijklmnopqrstuv", the Django 3.2/4.2
+// defaults they were made with).
+func TestFormatsDocVectors(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		h       Hasher
+		salt    string
+		encoded string
+	}{
+		{&PBKDF2Hasher{Iterations: 260000}, salt22, "pbkdf2_sha256$260000$abcdefghijklmnopqrstuv$ht93y9pBl3FaDhtky5/fGyB44btC9lh3/G3f4dHGVYQ="},
+		{&PBKDF2Hasher{SHA1: true, Iterations: 260000}, salt22, "pbkdf2_sha1$260000$abcdefghijklmnopqrstuv$0ogIEQsX8LrouiNsYbkfVC/I/HE="},
+		{&MD5Hasher{}, salt22, "md5$abcdefghijklmnopqrstuv$eba27987967a26884a27c1decbe3032d"},
+		{&Argon2Hasher{}, salt22, "argon2$argon2id$v=19$m=102400,t=2,p=8$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$cXL1RHoXgnQwjtAW2SsImQ"},
+		{&ScryptHasher{P: 1}, salt22, "scrypt$16384$abcdefghijklmnopqrstuv$8$1$B26/EO2ji91ZlMQDjSbyjR2Hc0SJ9Eyqu6YwsQSQnTfyKpj+VWWue1nMPcDlgwjaJZzZkIAuwBdKZxY1/pzGsA=="},
+		{&BcryptHasher{SHA256: true}, "$2b$12$abcdefghijklmnopqrstuu", "bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG"},
+		{&BcryptHasher{}, "$2b$12$abcdefghijklmnopqrstuu", "bcrypt$$2b$12$abcdefghijklmnopqrstuuscbPSP0HoEIixN619CDaS1KI1Cgssz6"},
+	} {
+		if got, err := c.h.Encode(ctx, "pässword", c.salt); got != c.encoded || err != nil {
+			t.Errorf("%s: %q, %v; want %q", c.h.Algorithm(), got, err, c.encoded)
+		}
+	}
+}
