@@ -342,7 +342,7 @@ func TestLazyUserRetriesAfterFailure(t *testing.T) {
 }
 
 func TestCreateUserExists(t *testing.T) {
-	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+	for _, kind := range []string{"sqlite", "postgres", "mysql", "pgx"} {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnv(t, kind, "5.2", nil)
 			ctx := context.Background()
