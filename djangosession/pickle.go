@@ -288,7 +288,9 @@ func (u *unpickler) popMark() ([]any, error) {
 }
 
 func (u *unpickler) memoPut(idx uint64, v any) error {
-	if idx > uint64(len(u.b)) {
+	// pickle.dumps numbers its memo consecutively; a far index would only
+	// make a large, sparse memo.
+	if idx > uint64(u.memoLen)+256 {
 		return pickleErr("memo index %d out of range", idx)
 	}
 	i := int(idx)

@@ -17,8 +17,10 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
+	"github.com/djangobridge/djangobridge/pgxstore"
 	"github.com/djangobridge/djangobridge/redisstore"
 	"github.com/djangobridge/djangobridge/sqlstore"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite"
 )
@@ -433,91 +435,109 @@ func TestReadsGoToTheOtherServers(t *testing.T) {
 }
 
 // The cached_db engine with a real database shared with Django.
+// SQLite rows go through sqlstore, PostgreSQL rows through pgxstore.
 func TestLiveCachedDBEngine(t *testing.T) {
-	for _, rel := range djangotest.Releases {
-		t.Run(rel, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			db := djangotest.NewDatabase(t, "sqlite")
-			h := setup(t, rel, "cached_db", db.URL)
-			sqldb, err := sql.Open("sqlite", db.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { sqldb.Close() })
-			rows, err := sqlstore.New(sqldb, sqlstore.SQLite, &h.s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := djangosession.NewCachedDBStore(h.cache, rows, &h.s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mgr, _ := djangosession.NewManager(&h.s, st)
+	for _, kind := range []string{"sqlite", "postgres"} {
+		for _, rel := range djangotest.Releases {
+			t.Run(kind+"/"+rel, func(t *testing.T) {
+				t.Parallel()
+				testLiveCachedDB(t, rel, kind)
+			})
+		}
+	}
+}
 
-			// Django writes: row and cache entry; Go reads the cache.
-			var dj described
-			h.d.Do(t, "session_save", map[string]any{"data": liveValues()}, &dj)
-			ck := djangosession.CachedDBKeyPrefix + dj.Key
-			r := h.raw(t, ck)
-			if r.Hex == nil || r.RedisKey != h.cache.Key(ck) {
-				t.Fatalf("Django's cache entry: %+v, Go's key %q", r, h.cache.Key(ck))
-			}
-			sess := mgr.Open(ctx, dj.Key)
-			sameDict(t, "Django-written session read by Go", sess.Data(), h.djangoGet(t, ck))
+func testLiveCachedDB(t *testing.T, rel, kind string) {
+	ctx := context.Background()
+	db := djangotest.NewDatabase(t, kind)
+	h := setup(t, rel, "cached_db", db.URL)
+	var rows djangosession.Store
+	if kind == "sqlite" {
+		sqldb, err := sql.Open("sqlite", db.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sqldb.Close() })
+		if rows, err = sqlstore.New(sqldb, sqlstore.SQLite, &h.s); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		pool, err := pgxpool.New(ctx, db.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		if rows, err = pgxstore.New(pool, &h.s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := djangosession.NewCachedDBStore(h.cache, rows, &h.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, _ := djangosession.NewManager(&h.s, st)
 
-			// Without the cache entry Go reads the row and refills the cache
-			// with the TTL Django would (the row's remaining age).
-			h.client.Del(ctx, h.cache.Key(ck))
-			sess = mgr.Open(ctx, dj.Key)
-			sameDict(t, "session read from the row", sess.Data(), h.djangoGet(t, ck))
-			if ttl := h.raw(t, ck).TTL; ttl < 1209600-3 || ttl > 1209600 {
-				t.Errorf("refilled TTL %d", ttl)
-			}
-			h.client.Del(ctx, h.cache.Key(ck))
-			var viaDjango described
-			h.d.Do(t, "session_load", map[string]any{"key": dj.Key}, &viaDjango)
-			if ttl := h.raw(t, ck).TTL; ttl < 1209600-3 || ttl > 1209600 {
-				t.Errorf("Django's refill TTL %d", ttl)
-			}
+	// Django writes: row and cache entry; Go reads the cache.
+	var dj described
+	h.d.Do(t, "session_save", map[string]any{"data": liveValues()}, &dj)
+	ck := djangosession.CachedDBKeyPrefix + dj.Key
+	r := h.raw(t, ck)
+	if r.Hex == nil || r.RedisKey != h.cache.Key(ck) {
+		t.Fatalf("Django's cache entry: %+v, Go's key %q", r, h.cache.Key(ck))
+	}
+	sess := mgr.Open(ctx, dj.Key)
+	sameDict(t, "Django-written session read by Go", sess.Data(), h.djangoGet(t, ck))
 
-			// Go writes: row and cache; Django reads (from the cache, then
-			// from the row when the cache entry is gone).
-			gs := mgr.Open(ctx, "")
-			for _, it := range goValues(t).Items() {
-				gs.Set(it.Key, it.Value)
-			}
-			if err := gs.Save(ctx); err != nil {
-				t.Fatal(err)
-			}
-			gk := djangosession.CachedDBKeyPrefix + gs.Key()
-			sameDict(t, "Go-written cache entry read by Django", gs.Data(), h.djangoGet(t, gk))
-			if ttl := h.raw(t, gk).TTL; ttl < 1209600-2 || ttl > 1209600 {
-				t.Errorf("Go's TTL %d", ttl)
-			}
-			h.client.Del(ctx, h.cache.Key(gk))
-			var back described
-			h.d.Do(t, "session_load", map[string]any{"key": gs.Key()}, &back)
-			if !back.Exists {
-				t.Fatal("Django does not see Go's row")
-			}
-			sameDict(t, "Go-written row read by Django", gs.Data(), h.djangoGet(t, gk))
+	// Without the cache entry Go reads the row and refills the cache
+	// with the TTL Django would (the row's remaining age).
+	h.client.Del(ctx, h.cache.Key(ck))
+	sess = mgr.Open(ctx, dj.Key)
+	sameDict(t, "session read from the row", sess.Data(), h.djangoGet(t, ck))
+	if ttl := h.raw(t, ck).TTL; ttl < 1209600-3 || ttl > 1209600 {
+		t.Errorf("refilled TTL %d", ttl)
+	}
+	h.client.Del(ctx, h.cache.Key(ck))
+	var viaDjango described
+	h.d.Do(t, "session_load", map[string]any{"key": dj.Key}, &viaDjango)
+	if ttl := h.raw(t, ck).TTL; ttl < 1209600-3 || ttl > 1209600 {
+		t.Errorf("Django's refill TTL %d", ttl)
+	}
 
-			// Go logs out: row and cache entry gone for Django.
-			if err := gs.Flush(ctx); err != nil {
-				t.Fatal(err)
-			}
-			var gone described
-			h.d.Do(t, "session_load", map[string]any{"key": gs.Key()}, &gone)
-			if gone.Exists || h.raw(t, gk).Hex != nil {
-				t.Error("Django still sees the session Go flushed")
-			}
-			// Django logs out: Go sees no session.
-			h.d.Do(t, "session_delete", map[string]any{"key": dj.Key}, nil)
-			if _, err := st.Load(ctx, dj.Key); err != djangosession.ErrNotFound {
-				t.Errorf("after Django's delete: %v", err)
-			}
-		})
+	// Go writes: row and cache; Django reads (from the cache, then
+	// from the row when the cache entry is gone).
+	gs := mgr.Open(ctx, "")
+	for _, it := range goValues(t).Items() {
+		gs.Set(it.Key, it.Value)
+	}
+	if err := gs.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gk := djangosession.CachedDBKeyPrefix + gs.Key()
+	sameDict(t, "Go-written cache entry read by Django", gs.Data(), h.djangoGet(t, gk))
+	if ttl := h.raw(t, gk).TTL; ttl < 1209600-2 || ttl > 1209600 {
+		t.Errorf("Go's TTL %d", ttl)
+	}
+	h.client.Del(ctx, h.cache.Key(gk))
+	var back described
+	h.d.Do(t, "session_load", map[string]any{"key": gs.Key()}, &back)
+	if !back.Exists {
+		t.Fatal("Django does not see Go's row")
+	}
+	sameDict(t, "Go-written row read by Django", gs.Data(), h.djangoGet(t, gk))
+
+	// Go logs out: row and cache entry gone for Django.
+	if err := gs.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var gone described
+	h.d.Do(t, "session_load", map[string]any{"key": gs.Key()}, &gone)
+	if gone.Exists || h.raw(t, gk).Hex != nil {
+		t.Error("Django still sees the session Go flushed")
+	}
+	// Django logs out: Go sees no session.
+	h.d.Do(t, "session_delete", map[string]any{"key": dj.Key}, nil)
+	if _, err := st.Load(ctx, dj.Key); err != djangosession.ErrNotFound {
+		t.Errorf("after Django's delete: %v", err)
 	}
 }
 
