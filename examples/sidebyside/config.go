@@ -76,6 +76,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	c.CacheURL = list(getenv("CACHE_URL"))
 	s.Cache.Location = c.CacheURL
+	s.Cache.KeyPrefix = getenv("CACHE_KEY_PREFIX")
 	s.SessionFilePath = getenv("SESSION_FILE_PATH")
 
 	// examples/django_app defaults: USE_TZ true, TIME_ZONE "UTC".

@@ -480,3 +480,53 @@ func startDjango(t *testing.T, dir, release string, env map[string]string) strin
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestEnginesWithDjango shares logins with Django 5.2 under each
+// SESSION_ENGINE and database, both sides configured by the same
+// environment (DATABASE_URL, SESSION_ENGINE, CACHE_URL, CACHE_KEY_PREFIX,
+// SESSION_FILE_PATH).
+func TestEnginesWithDjango(t *testing.T) {
+	dir := djangotest.DjangoDir(t)
+	cases := []struct {
+		engine, db string
+		redis      bool
+	}{
+		{"db", "postgres", false},
+		{"db", "mysql", false},
+		{"cached_db", "postgres", true},
+		{"cache", "sqlite", true},
+		{"file", "sqlite", false},
+		{"signed_cookies", "sqlite", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.engine+" on "+tc.db, func(t *testing.T) {
+			env := map[string]string{
+				"SESSION_ENGINE": tc.engine,
+				"SECRET_KEY":     "engines-secret",
+				"DATABASE_URL":   djangotest.NewDatabase(t, tc.db).URL,
+			}
+			if tc.redis {
+				env["CACHE_URL"] = djangotest.RedisURL(t)
+				env["CACHE_KEY_PREFIX"] = djangotest.NewRedisPrefix(t)
+			}
+			if tc.engine == "file" {
+				env["SESSION_FILE_PATH"] = t.TempDir()
+			}
+			urls, _ := startDemo(t, env)
+			django := startDjango(t, dir, "5.2", env)
+
+			b := newBrowser(t)
+			b.login(django, "demo", "demo")
+			for i, u := range urls {
+				b.mustBe(u, appNames[i], "demo")
+			}
+			b.logout(urls[2])
+			b.mustBe(django, "Django", "")
+
+			b2 := newBrowser(t)
+			b2.login(urls[1], "demo", "demo")
+			b2.mustBe(django, "Django", "demo")
+			b2.mustBe(urls[0], appNames[0], "demo")
+		})
+	}
+}

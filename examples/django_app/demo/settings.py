@@ -15,6 +15,7 @@ variables, so both sides agree when started from the same shell:
                         or Django's dotted path
   CACHE_URL             redis://host:port/db[,redis://...] for cache/cached_db
                         (Django's RedisCache, 4.0+)
+  CACHE_KEY_PREFIX      the cache's KEY_PREFIX (default "")
   SESSION_FILE_PATH     for the file engine
   SESSION_COOKIE_NAME   default sessionid
   USE_TZ                true/false (default true)
@@ -135,6 +136,7 @@ if _cache_servers:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_servers if len(_cache_servers) > 1 else _cache_servers[0],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
 
