@@ -113,11 +113,27 @@ func NaiveDatetime(t time.Time) time.Time {
 // in Django's TIME_ZONE; its Location is a placeholder at offset 0.
 func IsNaive(t time.Time) bool { return t.Location() == naiveLoc }
 
-// Unpickle reads one pickled value (protocols 2 to 5) whose size is at most
-// limit bytes (limit ≤ 0: 1 MiB), refusing everything but the values listed
-// in the file comment. Errors wrap ErrTooLarge or ErrMalformed, so
-// IsDataError recognises them. Bytes after the STOP opcode are ignored, as
-// pickle.loads does.
+// Unpickle reads one pickled value (protocols 2 to 5, as Python's
+// pickle.loads) whose size is at most limit bytes (limit ≤ 0: 1 MiB). It
+// reads only these values, and runs no code:
+//
+//	dict                   *Map (insertion order kept; keys must be str)
+//	list, tuple            []any
+//	str                    string (UTF-8; lone surrogates kept as WTF-8)
+//	bytes                  []byte
+//	int (any size)         Number ("123"; at most 4096 bytes pickled)
+//	float                  Number (Python's repr: "1.0", "1e+16", "NaN")
+//	bool, None             bool, nil
+//	datetime.datetime      time.Time: naive (see IsNaive), or aware with
+//	                       datetime.timezone.utc, a fixed datetime.timezone
+//	                       offset or pytz.utc (what Django 3.2 writes)
+//
+// Any other global (os.system, zoneinfo.ZoneInfo, datetime.date...) or
+// opcode (sets, NEWOBJ, BUILD...) is refused with an error naming it, as
+// are recursive structures, nesting past 1000 levels and shared
+// sub-objects expanding past twice limit. Errors wrap ErrTooLarge or
+// ErrMalformed, so IsDataError recognises them. Bytes after the STOP
+// opcode are ignored, as pickle.loads does.
 func Unpickle(b []byte, limit int) (any, error) {
 	if limit <= 0 {
 		limit = 1 << 20

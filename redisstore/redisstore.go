@@ -12,7 +12,8 @@
 //   - several servers (CACHES LOCATION list): writes go to the first,
 //     reads to a random one of the others, as RedisCacheClient does.
 //
-// It is the only package of djangobridge that imports go-redis.
+// Of djangobridge's library packages it is the only one that imports
+// go-redis, so that the others build without it.
 package redisstore
 
 import (
