@@ -282,6 +282,13 @@ func TestCSRFCookieMatchesDjango(t *testing.T) {
 				if strings.Join(gotShapes, "\n") != strings.Join(wantShapes, "\n") {
 					t.Errorf("%s: Set-Cookie\n go:     %q\n django: %q", tc.name, rec.Result().Header.Values("Set-Cookie"), want.SetCookie)
 				}
+				wantVary := ""
+				if want.Vary != nil {
+					wantVary = *want.Vary
+				}
+				if got := rec.Header().Get("Vary"); got != wantVary {
+					t.Errorf("%s: Vary go %q, django %q", tc.name, got, wantVary)
+				}
 				if (want.Token != nil) != (token != "") || want.Token != nil && len(*want.Token) != len(token) {
 					t.Errorf("%s: token go %q, django %v", tc.name, token, want.Token)
 				}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -458,5 +459,79 @@ func TestHelpers(t *testing.T) {
 		if rec.Code != tc.code || rec.Header().Get("Location") != tc.locates {
 			t.Errorf("%s: %d %q, want %d %q", tc.name, rec.Code, rec.Header().Get("Location"), tc.code, tc.locates)
 		}
+	}
+}
+
+// Behind a proxy, SECURE_PROXY_SSL_HEADER makes the request HTTPS, so an
+// unsafe request without Origin needs a matching Referer, as in Django.
+func TestSecureProxyHeaderRefererCheck(t *testing.T) {
+	st := newSite(t, func(s *djangobridge.Settings) { s.SecureProxySSLHeader = [2]string{"X-Forwarded-Proto", "https"} }, nil)
+	secret := "abcdefghijklmnopqrstuvwxyzABCDEF"
+	post := func(proto, referer string) *httptest.ResponseRecorder {
+		req := httpRequest("POST", "http://example.com/", map[string]string{"csrftoken": secret})
+		req.Header.Set("X-CSRFToken", middleware.MaskCSRFSecret(secret))
+		if proto != "" {
+			req.Header.Set("X-Forwarded-Proto", proto)
+		}
+		if referer != "" {
+			req.Header.Set("Referer", referer)
+		}
+		return serve(st, req, ok200)
+	}
+	if rec := post("", ""); rec.Code != 200 {
+		t.Fatalf("plain HTTP without Referer: %d", rec.Code)
+	}
+	if rec := post("https", ""); rec.Code != 403 {
+		t.Fatalf("HTTPS without Referer: %d", rec.Code)
+	}
+	if rec := post("https", "https://example.com/form"); rec.Code != 200 {
+		t.Fatalf("HTTPS with same-host Referer: %d %q", rec.Code, rec.Body)
+	}
+	if rec := post("https", "https://evil.com/"); rec.Code != 403 {
+		t.Fatalf("HTTPS with foreign Referer: %d", rec.Code)
+	}
+}
+
+// A 1xx informational answer (103 Early Hints) does not settle the
+// session: the cookie goes with the final answer.
+func TestEarlyHintsDoNotCommit(t *testing.T) {
+	st := newSite(t, nil, nil)
+	srv := httptest.NewServer(st.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		_ = middleware.Session(r).Set("a", 1)
+		w.WriteHeader(http.StatusCreated)
+	})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	found := false
+	for _, c := range resp.Cookies() {
+		found = found || c.Name == "sessionid"
+	}
+	if !found {
+		t.Fatalf("session set after 103 has no cookie: %v", resp.Header)
+	}
+}
+
+// The default error handler logs the error through the configured slog
+// logger.
+func TestErrorsAreLogged(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	st := newSite(t, nil, &middleware.Options{Logger: logger})
+	key := st.session(t, djangosession.Item{Key: "a", Value: 1})
+	st.store.fail.Store(true)
+	rec := st.do(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = middleware.Session(r).Get("a")
+	}, "GET", "/x", map[string]string{"sessionid": key}, "")
+	if rec.Code != 503 || !strings.Contains(buf.String(), "database is down") || !strings.Contains(buf.String(), "path=/x") {
+		t.Fatalf("%d, log %q", rec.Code, buf.String())
 	}
 }
