@@ -25,7 +25,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -91,12 +90,10 @@ func printBanner(w io.Writer, cfg *config, d *demo, lns [3]net.Listener) {
 	for i, name := range []string{"net/http", "echo", "fiber"} {
 		fmt.Fprintf(w, "  %-9s   http://%s/\n", name+":", lns[i].Addr())
 	}
-	env := ""
-	if cfg.Defaulted {
-		env = "" // the Django app defaults to the same file
-	}
-	fmt.Fprintf(w, "  Django:     %s../shared/django/python %s examples/django_app/manage.py runserver 8003\n",
-		env, cfg.Settings.DjangoVersion)
+	// examples/django_app reads the same variables and defaults to the
+	// same SQLite file, so the same shell starts it on the same store.
+	fmt.Fprintf(w, "  Django:     ../shared/django/python %s examples/django_app/manage.py runserver 8003\n",
+		cfg.Settings.DjangoVersion)
 }
 
 // serve runs the three apps on lns until ctx ends, then shuts them down.
@@ -134,5 +131,3 @@ func serve(ctx context.Context, d *demo, lns [3]net.Listener, log *slog.Logger) 
 	wg.Wait()
 	return err
 }
-
-var _ = strings.TrimSpace

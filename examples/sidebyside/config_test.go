@@ -1,0 +1,66 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/djangobridge/djangobridge"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigDefaultsAreDjangosAndTheDemos(t *testing.T) {
+	c, err := loadConfig(env("TMPDIR", "/x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Settings
+	if !c.DemoKey || s.SecretKey != demoSecretKey {
+		t.Error("SECRET_KEY unset: want the demo key, flagged")
+	}
+	if !c.Defaulted || c.DatabaseURL != "sqlite://"+filepath.Join("/x", "djangobridge-demo", "db.sqlite3") {
+		t.Errorf("DATABASE_URL unset: %q", c.DatabaseURL)
+	}
+	if s.DjangoVersion != djangobridge.Django52 || s.SessionEngine != "db" || s.SessionCookieName != "sessionid" ||
+		!s.UseTZ || s.TimeZone != "UTC" {
+		t.Errorf("defaults: %+v", s)
+	}
+}
+
+func TestConfigReadsDjangoNamedVariables(t *testing.T) {
+	c, err := loadConfig(env(
+		"SECRET_KEY", "k", "SECRET_KEY_FALLBACKS", "old1, old2,", "DATABASE_URL", "postgres://u@h/db",
+		"SESSION_COOKIE_NAME", "sid", "USE_TZ", "false", "TIME_ZONE", "Europe/Paris", "DJANGO_VERSION", "3.2",
+		"SESSION_ENGINE", "django.contrib.sessions.backends.cached_db", "CACHE_URL", "redis://a/0,redis://b/0",
+		"CACHE_KEY_PREFIX", "p", "SESSION_FILE_PATH", "/s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Settings
+	got := []string{s.SecretKey, strings.Join(s.SecretKeyFallbacks, "|"), c.DatabaseURL, s.SessionCookieName,
+		s.TimeZone, s.DjangoVersion.String(), s.SessionEngine, strings.Join(s.Cache.Location, "|"), s.Cache.KeyPrefix, s.SessionFilePath}
+	want := []string{"k", "old1|old2", "postgres://u@h/db", "sid", "Europe/Paris", "3.2", "cached_db", "redis://a/0|redis://b/0", "p", "/s"}
+	if strings.Join(got, " ") != strings.Join(want, " ") || s.UseTZ || c.DemoKey || c.Defaulted {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestConfigRefusesBadValues(t *testing.T) {
+	for _, kv := range [][]string{
+		{"DJANGO_VERSION", "five"},
+		{"USE_TZ", "maybe"},
+		{"SESSION_ENGINE", "memcached"},
+		{"USE_TZ", "false", "TIME_ZONE", "Mars/Olympus"},
+	} {
+		if _, err := loadConfig(env(kv...)); err == nil {
+			t.Errorf("%v: no error", kv)
+		}
+	}
+}
