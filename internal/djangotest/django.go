@@ -24,19 +24,20 @@ import (
 // process: tests sharing a Config share it, so use unique keys or a
 // NewDatabase of your own).
 type Config struct {
-	SecretKey               string         `json:"secret_key,omitempty"`
-	SecretKeyFallbacks      []string       `json:"secret_key_fallbacks,omitempty"`      // ignored on 3.2 (setting did not exist)
-	DefaultHashingAlgorithm string         `json:"default_hashing_algorithm,omitempty"` // 3.2 only: "sha1" or "sha256"
-	DatabaseURL             string         `json:"database_url,omitempty"`              // "" = an in-memory sqlite, migrated at start
-	UseTZ                   bool           `json:"use_tz,omitempty"`
-	TimeZone                string         `json:"time_zone,omitempty"`          // "" = "UTC"
-	SessionEngine           string         `json:"session_engine,omitempty"`     // Django dotted or short name ("db", "cache", "cached_db", "file", "signed_cookies"); "" = db
-	SessionSerializer       string         `json:"session_serializer,omitempty"` // "json" (default) or "pickle" (3.2/4.2), or a dotted path
-	CacheURL                string         `json:"cache_url,omitempty"`          // redis URL(s), comma-separated, for cache/cached_db (RedisCache; on 3.2 an equivalent harness backend)
-	CacheKeyPrefix          string         `json:"cache_key_prefix,omitempty"`
-	SessionFilePath         string         `json:"session_file_path,omitempty"`
-	PasswordHashers         []string       `json:"password_hashers,omitempty"` // dotted paths; nil = the release's default list
-	Extra                   map[string]any `json:"extra,omitempty"`            // any other settings.py names, e.g. {"SESSION_COOKIE_AGE": 60}; applied last
+	SecretKey               string            `json:"secret_key,omitempty"`
+	SecretKeyFallbacks      []string          `json:"secret_key_fallbacks,omitempty"`      // ignored on 3.2 (setting did not exist)
+	DefaultHashingAlgorithm string            `json:"default_hashing_algorithm,omitempty"` // 3.2 only: "sha1" or "sha256"
+	DatabaseURL             string            `json:"database_url,omitempty"`              // "" = an in-memory sqlite, migrated at start
+	Databases               map[string]string `json:"databases,omitempty"`                 // more DATABASES aliases: alias -> URL (as DatabaseURL); ops take {"database": alias}
+	UseTZ                   bool              `json:"use_tz,omitempty"`
+	TimeZone                string            `json:"time_zone,omitempty"`          // "" = "UTC"
+	SessionEngine           string            `json:"session_engine,omitempty"`     // Django dotted or short name ("db", "cache", "cached_db", "file", "signed_cookies"); "" = db
+	SessionSerializer       string            `json:"session_serializer,omitempty"` // "json" (default) or "pickle" (3.2/4.2), or a dotted path
+	CacheURL                string            `json:"cache_url,omitempty"`          // redis URL(s), comma-separated, for cache/cached_db (RedisCache; on 3.2 an equivalent harness backend)
+	CacheKeyPrefix          string            `json:"cache_key_prefix,omitempty"`
+	SessionFilePath         string            `json:"session_file_path,omitempty"`
+	PasswordHashers         []string          `json:"password_hashers,omitempty"` // dotted paths; nil = the release's default list
+	Extra                   map[string]any    `json:"extra,omitempty"`            // any other settings.py names, e.g. {"SESSION_COOKIE_AGE": 60}; applied last
 }
 
 // Error is an exception raised by a Python op, e.g. Type "BadSignature".
@@ -81,6 +82,7 @@ type Django struct {
 	stdin  io.WriteCloser
 	lines  <-chan []byte // protocol lines from stdout; closed at EOF
 	exited chan struct{} // closed once cmd.Wait returned
+	quit   chan struct{} // closed when the process is given up, releasing the stdout reader
 	waited error         // what cmd.Wait returned; read only after exited is closed
 	stderr *tailBuffer
 	nextID int64
@@ -203,6 +205,7 @@ func (d *Django) await(ctx context.Context, id int64, op string) (json.RawMessag
 func (d *Django) fail(err error) error {
 	if d.dead == nil {
 		d.dead = err
+		close(d.quit)
 		_ = d.cmd.Process.Kill()
 		_ = d.stdin.Close()
 	}
@@ -221,6 +224,7 @@ func (d *Django) stop() {
 	defer d.mu.Unlock()
 	if d.dead == nil {
 		d.dead = fmt.Errorf("%w: Django %s was stopped", ErrHarness, d.release)
+		close(d.quit)
 		_ = d.stdin.Close()
 	}
 	select {
@@ -250,7 +254,7 @@ type startEntry struct {
 //
 // Processes are shared by every test in the binary using the same release
 // and Config, and live until the binary exits (or StopAll), except those
-// with a DatabaseURL: such a database is normally private to one test
+// with a DatabaseURL or Databases: such a database is normally private to one test
 // (NewDatabase), so the process is stopped when the last test that started it
 // ends, before the database is dropped.
 func Start(t testing.TB, release string, cfg Config) *Django {
@@ -260,7 +264,7 @@ func Start(t testing.TB, release string, cfg Config) *Django {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.DatabaseURL != "" {
+	if cfg.DatabaseURL != "" || len(cfg.Databases) > 0 {
 		t.Cleanup(func() {
 			registry.Lock()
 			e.refs--
@@ -385,20 +389,25 @@ func launch(dir, release string, config []byte) (*Django, error) {
 		return nil, fmt.Errorf("%w: start %s: %v", ErrHarness, pythonBin, err)
 	}
 	lines := make(chan []byte, 1)
+	quit := make(chan struct{})
 	go func() {
 		defer close(lines)
 		r := bufio.NewReaderSize(stdout, 64<<10)
 		for {
 			line, err := r.ReadBytes('\n')
 			if len(bytes.TrimSpace(line)) > 0 {
-				lines <- line
+				select {
+				case lines <- line:
+				case <-quit:
+					return
+				}
 			}
 			if err != nil {
 				return
 			}
 		}
 	}()
-	d := &Django{release: release, cmd: cmd, stdin: stdin, lines: lines, exited: make(chan struct{}), stderr: tail}
+	d := &Django{release: release, cmd: cmd, stdin: stdin, lines: lines, exited: make(chan struct{}), quit: quit, stderr: tail}
 	go func() {
 		d.waited = cmd.Wait()
 		close(d.exited)

@@ -101,7 +101,10 @@ def build_settings(cfg, version):
         ],
         "ROOT_URLCONF": "harness_urls",
         "ALLOWED_HOSTS": ["*"],
-        "DATABASES": {"default": database_settings(cfg.get("database_url") or "")},
+        "DATABASES": dict(
+            {"default": database_settings(cfg.get("database_url") or "")},
+            **{alias: database_settings(url) for alias, url in (cfg.get("databases") or {}).items()},
+        ),
         "DEFAULT_AUTO_FIELD": "django.db.models.AutoField",
         "USE_TZ": bool(cfg.get("use_tz")),
         "TIME_ZONE": cfg.get("time_zone") or "UTC",
