@@ -119,10 +119,10 @@ func TestIsUniqueViolation(t *testing.T) {
 		liteErr{1555}: true,
 		liteErr{787}:  false,
 		&myErr{"Error 1062 (23000): Duplicate entry 'x' for key 'PRIMARY'"}: true,
-		fmt.Errorf("exec: %w", &myErr{"Error 1062: Duplicate entry"}):        true,
-		&myErr{"Error 1452 (23000): Cannot add or update a child row"}:       false,
-		errors.New("connection refused"):                                      false,
-		nil:                                                                   false,
+		fmt.Errorf("exec: %w", &myErr{"Error 1062: Duplicate entry"}):       true,
+		&myErr{"Error 1452 (23000): Cannot add or update a child row"}:      false,
+		errors.New("connection refused"):                                    false,
+		nil:                                                                 false,
 	} {
 		if got := isUniqueViolation(err); got != want {
 			t.Errorf("isUniqueViolation(%v) = %v; want %v", err, got, want)

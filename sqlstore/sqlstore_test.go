@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,5 +283,30 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	bad.UseTZ, bad.TimeZone = false, "Mars/Olympus"
 	if _, err := sqlstore.New(db, d, &bad); err == nil {
 		t.Error("unknown TIME_ZONE accepted")
+	}
+}
+
+// A server that does not answer: the driver's error comes back wrapped,
+// for every kind of database/sql handle.
+func TestServerDown(t *testing.T) {
+	for _, u := range []string{"postgres://postgres@127.0.0.1:1/x?connect_timeout=2", "mysql://root@127.0.0.1:1/x?timeout=2s"} {
+		tg, err := dburl.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open(tg.Driver, tg.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		s := storetest.Settings()
+		st := newStore(t, db, tg.Dialect, &s)
+		_, err = st.Load(context.Background(), djangosession.NewKey())
+		if err == nil || errors.Is(err, djangosession.ErrNotFound) || !strings.Contains(err.Error(), "sqlstore: load session") {
+			t.Errorf("%s: Load = %v", tg.Dialect, err)
+		}
+		if _, err := st.Save(context.Background(), djangosession.Record{Key: djangosession.NewKey(), Data: storetest.Sample(), ExpireDate: time.Now()}, true); err == nil {
+			t.Errorf("%s: Save succeeded", tg.Dialect)
+		}
 	}
 }
