@@ -15,7 +15,9 @@
 # postgres://postgres@127.0.0.1:5432/test; a database djangobridge_bench is
 # created beside it and dropped at the end), DJANGOBRIDGE_TEST_DJANGO (default
 # /root/.cache/django-versions), DJANGO_RELEASE (5.2), DURATION (10s),
-# THREADS (2), CONNECTIONS (32), GUNICORN_WORKERS (2).
+# THREADS (2), CONNECTIONS (32), GUNICORN_WORKERS (2), ROUNDS (3: the
+# targets are measured in turn, ROUNDS times, and each one's median kept,
+# so a burst of load elsewhere on the machine skews one round, not a target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -27,6 +29,7 @@ DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 WORKERS=${GUNICORN_WORKERS:-2}
+ROUNDS=${ROUNDS:-3}
 
 for tool in wrk gunicorn psql go curl; do
   command -v $tool >/dev/null || { echo "whoami.sh: $tool is missing (apt-get install -y wrk gunicorn postgresql-client curl)" >&2; exit 1; }
@@ -108,18 +111,25 @@ for name in "${ORDER[@]}"; do
   esac
 done
 
-declare -A RPS
+declare -A RPS ALL
 for name in "${ORDER[@]}"; do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Cookie: $COOKIE" "${URL[$name]}" >/dev/null # warm-up
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "${URL[$name]}")
-  if grep -q "Non-2xx" <<<"$out"; then echo "whoami.sh: $name answered non-2xx:" >&2; echo "$out" >&2; exit 1; fi
-  RPS[$name]=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$out"); p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  printf '%-8s %10.0f req/s   p50 %-9s p99 %s\n' "$name" "${RPS[$name]}" "$p50" "$p99"
 done
-
+for round in $(seq "$ROUNDS"); do
+  for name in "${ORDER[@]}"; do
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "${URL[$name]}")
+    if grep -q "Non-2xx" <<<"$out"; then echo "whoami.sh: $name answered non-2xx:" >&2; echo "$out" >&2; exit 1; fi
+    rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
+    ALL[$name]+="$rps "
+    p50=$(awk '$1=="50%"{print $2}' <<<"$out"); p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+    printf 'round %d  %-8s %10.0f req/s   p50 %-9s p99 %s\n' "$round" "$name" "$rps" "$p50" "$p99"
+  done
+done
+for name in "${ORDER[@]}"; do
+  RPS[$name]=$(tr ' ' '\n' <<<"${ALL[$name]}" | grep . | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+done
 echo
-echo "GET /api/whoami, logged in, PostgreSQL; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; $(nproc) CPUs; Django $RELEASE under gunicorn -w $WORKERS"
+echo "GET /api/whoami, logged in, PostgreSQL; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, median of $ROUNDS rounds; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); Django $RELEASE under gunicorn -w $WORKERS"
 printf '%-8s %12s %10s %10s\n' app "req/s" "× floor" "× django"
 for name in "${ORDER[@]}"; do
   awk -v n="$name" -v r="${RPS[$name]}" -v f="${RPS[floor]}" -v d="${RPS[django]}" \

@@ -92,8 +92,8 @@ func printBanner(w io.Writer, cfg *config, d *demo, lns [3]net.Listener) {
 	}
 	// examples/django_app reads the same variables and defaults to the
 	// same SQLite file, so the same shell starts it on the same store.
-	fmt.Fprintf(w, "  Django:     ../shared/django/python %s examples/django_app/manage.py runserver 8003\n",
-		cfg.Settings.DjangoVersion)
+	v := cfg.Settings.DjangoVersion
+	fmt.Fprintf(w, "  Django:     ../shared/django/python %d.%d examples/django_app/manage.py runserver 8003\n", v.Major, v.Minor)
 }
 
 // serve runs the three apps on lns until ctx ends, then shuts them down.
