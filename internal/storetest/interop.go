@@ -252,6 +252,38 @@ func Interop(t *testing.T, c InteropConfig, open Opener) {
 		if exp := parseIso(t, row.ExpireDate, &s); exp.Sub(before) < 599*time.Second || exp.Sub(before) > 601*time.Second {
 			t.Errorf("expire_date %s is not now + 600 s", row.ExpireDate)
 		}
+
+		// set_expiry(datetime): 4.2+ keeps it as ISO text in the session
+		// and as expire_date; 3.2 cannot put a datetime in a JSON session.
+		at := time.Now().Add(3 * time.Hour).Truncate(time.Second).Add(654321 * time.Microsecond)
+		sess = mgr.Open(ctx, "")
+		sess.Set("k", "v")
+		err := sess.SetExpiryAt(at)
+		if !s.DjangoVersion.AtLeast(4, 2, 0) {
+			if !errors.Is(err, djangosession.ErrUnsupportedValue) {
+				t.Errorf("SetExpiryAt on Django %s = %v; want ErrUnsupportedValue", c.Release, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Save(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dj.Do(t, "sessdb_row", map[string]any{"key": sess.Key()}, &row)
+		if w := isoFor(at, &s); row.ExpireDate != w {
+			t.Errorf("SetExpiryAt: Django reads expire_date %s; want %s", row.ExpireDate, w)
+		}
+		dj.Do(t, "session_load", map[string]any{"key": sess.Key()}, &d)
+		got, perr := time.Parse("2006-01-02T15:04:05.999999-07:00", d.ExpiryDate)
+		if perr != nil {
+			loc, _ := s.Location()
+			got, perr = time.ParseInLocation("2006-01-02T15:04:05.999999", d.ExpiryDate, loc)
+		}
+		if perr != nil || !got.Equal(at) || !d.Exists {
+			t.Errorf("SetExpiryAt(%v): Django's get_expiry_date() = %s (exists=%v)", at, d.ExpiryDate, d.Exists)
+		}
 	})
 
 	t.Run("ExpiredRowsInvisibleBothWays", func(t *testing.T) {
