@@ -134,7 +134,6 @@ func (h *Argon2Hasher) checkParams(d *Decoded) error {
 // Decode implements Hasher. It parses the PHC string the way libargon2's
 // decoder does (fields in the order v, m, t, p; "v=" optional, meaning
 // version 16; unpadded base64) and fills HashLen from the hash part.
-// Decoded.Hash holds the raw hash bytes.
 func (h *Argon2Hasher) Decode(encoded string) (Decoded, error) {
 	bad := func(why string) (Decoded, error) {
 		return Decoded{}, fmt.Errorf("%w: argon2: %s", ErrMalformed, why)
@@ -189,7 +188,7 @@ func (h *Argon2Hasher) Decode(encoded string) (Decoded, error) {
 	if err != nil || len(raw) < 4 {
 		return bad("hash is not at least 4 bytes of unpadded base64")
 	}
-	d.Salt, d.Hash, d.HashLen = latin1(salt), string(raw), len(raw)
+	d.Salt, d.Hash, d.HashLen = latin1(salt), parts[4], len(raw)
 	return d, nil
 }
 
@@ -222,11 +221,12 @@ func (h *Argon2Hasher) Verify(ctx context.Context, password, encoded string) (bo
 	if err := h.checkParams(&d); err != nil {
 		return false, err
 	}
+	want, _ := base64.RawStdEncoding.Strict().DecodeString(d.Hash) // checked by Decode
 	raw, err := argon2Raw(ctx, &d, password, fromLatin1(d.Salt))
 	if err != nil {
 		return false, err
 	}
-	return constantTimeEqual(string(raw), d.Hash), nil
+	return constantTimeEqual(string(raw), string(want)), nil
 }
 
 // MustUpdate implements Hasher: true if variety, version, t, m, p or the

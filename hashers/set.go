@@ -41,13 +41,17 @@ type Params struct {
 	Parallelism int
 }
 
-// New builds the Set that s describes: s.PasswordHashers (dotted paths or
+// New builds the Set that s describes (nil means djangobridge.Defaults()): s.PasswordHashers (dotted paths or
 // algorithm names; nil means the default list of s.DjangoVersion) with the
 // parameters of s.DjangoVersion, bounded by s.PasswordLimits, running at
 // most s.PasswordCheckConcurrency expensive hashes at once (0 means
 // runtime.NumCPU()). A name that is not a hasher of that Django release
 // is an error matching ErrUnknownAlgorithm, as Django's import would fail.
 func New(s *djangobridge.Settings) (*Set, error) {
+	if s == nil {
+		d := djangobridge.Defaults()
+		s = &d
+	}
 	d := DefaultsFor(s.DjangoVersion)
 	names := s.PasswordHashers
 	if names == nil {
@@ -77,7 +81,10 @@ func NewWithHashers(s *djangobridge.Settings, hs ...Hasher) (*Set, error) {
 	if len(hs) == 0 {
 		return nil, fmt.Errorf("%w: PASSWORD_HASHERS is empty", ErrUnknownAlgorithm)
 	}
-	n := s.PasswordCheckConcurrency
+	n := 0
+	if s != nil {
+		n = s.PasswordCheckConcurrency
+	}
 	if n <= 0 {
 		n = runtime.NumCPU()
 	}

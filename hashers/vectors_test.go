@@ -44,9 +44,10 @@ type djangoVectors struct {
 			R           int    `json:"r"`
 			P           int    `json:"p"`
 		} `json:"params"`
-		Password string `json:"password"`
-		Salt     string `json:"salt"`
-		Encoded  string `json:"encoded"`
+		Password string         `json:"password"`
+		Salt     string         `json:"salt"`
+		Encoded  string         `json:"encoded"`
+		Decode   map[string]any `json:"decode"`
 	} `json:"vectors"`
 	MustUpdate []struct {
 		Preferred  string `json:"preferred"`
@@ -284,6 +285,43 @@ func TestFormatsDocVectors(t *testing.T) {
 	} {
 		if got, err := c.h.Encode(ctx, "pässword", c.salt); got != c.encoded || err != nil {
 			t.Errorf("%s: %q, %v; want %q", c.h.Algorithm(), got, err, c.encoded)
+		}
+	}
+}
+
+// TestDecodeMatchesDjango: Decode gives the fields of each hasher's
+// decode() in Django (bcrypt's "checksum" is Decoded.Hash; a missing salt,
+// None in Django, is "").
+func TestDecodeMatchesDjango(t *testing.T) {
+	for _, rel := range releases {
+		v := loadVectors(t, rel)
+		for _, vec := range v.Vectors {
+			h := hasherForVector(vec.Algorithm, vec.Params)
+			d, err := h.Decode(vec.Encoded)
+			if err != nil {
+				t.Errorf("Django %s: Decode(%q): %v", v.Django, vec.Encoded, err)
+				continue
+			}
+			got := map[string]any{"algorithm": d.Algorithm, "hash": d.Hash, "salt": d.Salt}
+			switch vec.Algorithm {
+			case "pbkdf2_sha256", "pbkdf2_sha1":
+				got["iterations"] = d.Iterations
+			case "argon2":
+				got["memory_cost"], got["time_cost"], got["parallelism"] = d.MemoryCost, d.TimeCost, d.Parallelism
+				got["variety"], got["version"] = d.Variety, d.Version
+			case "bcrypt_sha256", "bcrypt":
+				delete(got, "hash")
+				got["checksum"], got["algostr"], got["work_factor"] = d.Hash, d.Algostr, d.WorkFactor
+			case "scrypt":
+				got["work_factor"], got["block_size"], got["parallelism"] = d.WorkFactor, d.BlockSize, d.Parallelism
+			case "unsalted_md5", "unsalted_sha1":
+				got["salt"] = nil
+			}
+			gotJSON, _ := json.Marshal(got)
+			wantJSON, _ := json.Marshal(vec.Decode)
+			if string(gotJSON) != string(wantJSON) {
+				t.Errorf("Django %s: Decode(%q) = %s; Django %s", v.Django, vec.Encoded, gotJSON, wantJSON)
+			}
 		}
 	}
 }

@@ -8,7 +8,8 @@ needed there):
                 default PASSWORD_HASHERS (algorithm names);
   "available"   the algorithm names of every hasher class the release ships;
   "vectors"     encode(password, salt) for every hasher, with Django's default
-                parameters and with cheap ones ("params"), for several
+                parameters and with cheap ones ("params"), and the hasher's
+                decode() of the result ("decode"), for several
                 passwords (ASCII, "", 100 bytes, emoji, CJK, multi-byte across
                 bcrypt's 72-byte cut);
   "must_update" for each possible preferred hasher and a set of stored
@@ -80,13 +81,22 @@ def argon2_raw(password, salt, t, m, p, hash_len, typ, version):
                                         parallelism=p, hash_len=hash_len, type=typ, version=version).decode("ascii")
 
 
+def decoded(alg, encoded):
+    """The hasher's decode(encoded), minus argon2's Parameters object."""
+    cls = {a: c for c, a in CLASSES}[alg]
+    d = dict(getattr(H, cls)().decode(encoded))
+    d.pop("params", None)
+    return d
+
+
 def vectors(avail):
     import argon2
 
     out = []
 
     def add(alg, params, password, salt, encoded):
-        out.append({"algorithm": alg, "params": params, "password": password, "salt": salt, "encoded": encoded})
+        out.append({"algorithm": alg, "params": params, "password": password, "salt": salt, "encoded": encoded,
+                    "decode": decoded(alg, encoded)})
 
     names = {alg for _, alg in avail}
     pbkdf2 = H.PBKDF2PasswordHasher()
