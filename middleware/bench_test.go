@@ -31,9 +31,13 @@ func benchHandler(b *testing.B, mw *middleware.Middleware, h http.HandlerFunc, r
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		clear(w.h)
 		wrapped.ServeHTTP(w, req)
+	}
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -184,6 +188,12 @@ func BenchmarkPostgresFloor(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
+	defer func() {
+		if cpu := processCPU() - cpu0; cpu > 0 {
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+		}
+	}()
 	for b.Loop() {
 		var data string
 		if err := pool.QueryRow(ctx, "SELECT session_data FROM django_session WHERE session_key = $1 AND expire_date > $2",

@@ -423,6 +423,15 @@ func TestWithoutMiddleware(t *testing.T) {
 	if _, err := middleware.User(r); !errors.Is(err, middleware.ErrNoState) {
 		t.Fatalf("User: %v", err)
 	}
+	if _, err := middleware.UserFromContext(r.Context()); !errors.Is(err, middleware.ErrNoState) {
+		t.Fatalf("UserFromContext: %v", err)
+	}
+	if middleware.SessionFromContext(r.Context()) != nil {
+		t.Fatal("SessionFromContext without middleware")
+	}
+	if err := middleware.Login(r, djangouser.Anonymous()); !errors.Is(err, middleware.ErrNoState) {
+		t.Fatalf("Login: %v", err)
+	}
 }
 
 // LoginRequired redirects to LOGIN_URL with ?next=, LoginRequiredAPI

@@ -316,6 +316,25 @@ func (w *responseWriter) finish() {
 
 func stateOf(r *http.Request) *State { return StateFromContext(r.Context()) }
 
+// SessionFromContext is Session for code that has the request's context
+// rather than the request; nil outside the middleware.
+func SessionFromContext(ctx context.Context) *djangosession.Session {
+	if st := StateFromContext(ctx); st != nil {
+		return st.Session()
+	}
+	return nil
+}
+
+// UserFromContext is User for code that has the request's context rather
+// than the request.
+func UserFromContext(ctx context.Context) (*djangouser.User, error) {
+	st := StateFromContext(ctx)
+	if st == nil {
+		return nil, ErrNoState
+	}
+	return st.User(ctx)
+}
+
 // Session returns request.session of a request that went through the
 // middleware, or nil if it did not. No I/O until its data is used.
 func Session(r *http.Request) *djangosession.Session {
