@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -493,5 +494,58 @@ func TestDefaultHashingAlgorithmSHA1(t *testing.T) {
 	}
 	if h, _ := w.Data[djangosession.KeyAuthHash].(string); len(h) != 40 {
 		t.Errorf("auth hash %q, want 40 hex digits (SHA-1)", h)
+	}
+}
+
+// TestDatetimesWithoutUSETZ: with USE_TZ False, datetimes are naive local
+// times of TIME_ZONE in SQLite and MySQL; last_login written by Go and
+// date_joined written by Django read back as the same instants on both
+// sides.
+func TestDatetimesWithoutUSETZ(t *testing.T) {
+	djangotest.DjangoDir(t)
+	const zone = "America/Chicago"
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnv(t, kind, "4.2", func(s *djangobridge.Settings) { s.UseTZ = false; s.TimeZone = zone })
+			cfg := djangoConfig(e.db)
+			cfg.UseTZ = false
+			cfg.TimeZone = zone
+			dj := djangotest.Start(t, "4.2", cfg)
+			ctx := context.Background()
+
+			djCreateUser(t, dj, "tz_dj", "pw", nil)
+			var row map[string]any
+			dj.Do(t, "auth_user_row", map[string]any{"username": "tz_dj"}, &row)
+			joined, err := time.ParseInLocation("2006-01-02T15:04:05.999999", row["date_joined"].(string), loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := e.users.UserByUsername(ctx, "tz_dj")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !u.DateJoined.Equal(joined) {
+				t.Errorf("date_joined: Go %v, Django %v", u.DateJoined, joined)
+			}
+
+			e.createUser(t, "tz_go", "pw")
+			e.login(t, "tz_go", "pw")
+			gu, err := e.users.UserByUsername(ctx, "tz_go")
+			if err != nil || gu.LastLogin == nil {
+				t.Fatal(gu, err)
+			}
+			dj.Do(t, "auth_user_row", map[string]any{"username": "tz_go"}, &row)
+			ll, err := time.ParseInLocation("2006-01-02T15:04:05.999999", row["last_login"].(string), loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !gu.LastLogin.Equal(ll) || time.Since(ll) > time.Minute || time.Since(ll) < 0 {
+				t.Errorf("last_login: Go %v, Django %v (%s)", gu.LastLogin, ll, row["last_login"])
+			}
+		})
 	}
 }
