@@ -577,3 +577,27 @@ func TestCSRFTokensInteroperate(t *testing.T) {
 func asCSRF(err error, target **middleware.CSRFError) bool { return errorsAs(err, target) }
 
 var errorsAs = func(err error, target **middleware.CSRFError) bool { return errors.As(err, target) }
+
+// LoginRequired redirects where Django's @login_required does.
+func TestLoginRedirectMatchesDjango(t *testing.T) {
+	paths := []string{"/", "/p/a%20b?x=1&y=%C3%A9", "/admin/?next=/x&a=b+c", "/caf%C3%A9/", "/a;b/?q=%2F"}
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			dj := djangotest.Start(t, rel, djangotest.Config{})
+			for _, login := range []string{"/accounts/login/", "/login/"} {
+				st := newSite(t, func(s *djangobridge.Settings) {
+					s.DjangoVersion = djangobridge.MustParseVersion(rel)
+					s.LoginURL = login
+				}, nil)
+				for _, p := range paths {
+					var want string
+					dj.Do(t, "login_redirect", map[string]any{"path": p, "login_url": login}, &want)
+					rec := st.do(middleware.LoginRequired(http.HandlerFunc(ok)).ServeHTTP, "GET", p, nil, "")
+					if got := rec.Header().Get("Location"); rec.Code != 302 || got != want {
+						t.Errorf("%s with LOGIN_URL %s: go %d %q, django %q", p, login, rec.Code, got, want)
+					}
+				}
+			}
+		})
+	}
+}

@@ -108,8 +108,18 @@ func redirectToLogin(w http.ResponseWriter, r *http.Request) {
 	if st := stateOf(r); st != nil && st.m.settings.LoginURL != "" {
 		loginURL = st.m.settings.LoginURL
 	}
-	w.Header().Set("Location", LoginRedirectURL(loginURL, r.URL.RequestURI()))
+	w.Header().Set("Location", LoginRedirectURL(loginURL, fullPath(r)))
 	w.WriteHeader(http.StatusFound)
+}
+
+// fullPath is request.get_full_path(): escape_uri_path(path), then "?"
+// and iri_to_uri(query string).
+func fullPath(r *http.Request) string {
+	p := pyQuote(r.URL.Path, "/:@&+$,-_.!~*'()")
+	if r.URL.RawQuery != "" {
+		p += "?" + pyQuote(r.URL.RawQuery, "/#%[]=:;$&()+,!?*@'~")
+	}
+	return p
 }
 
 // LoginRedirectURL returns loginURL with next=path added to its query,

@@ -143,3 +143,18 @@ def session_response(args):
         resp = HttpResponse(status=args.get("status") or 200)
         resp = mw.process_response(req, resp)
         return {"set_cookie": _cookies(resp), "vary": resp.get("Vary"), "key": s.session_key}
+
+
+@op("login_redirect")
+def login_redirect(args):
+    """The Location of @login_required's redirect for an anonymous request
+    to args["path"] (path and query), with LOGIN_URL args["login_url"]."""
+    from django.contrib.auth.decorators import login_required
+    from django.contrib.auth.models import AnonymousUser
+
+    path, _, query = args["path"].partition("?")
+    with override_settings(LOGIN_URL=args.get("login_url") or "/accounts/login/"):
+        req = RequestFactory().get(path, QUERY_STRING=query)
+        req.user = AnonymousUser()
+        resp = login_required(_view)(req)
+        return resp["Location"]
