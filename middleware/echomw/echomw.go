@@ -36,18 +36,19 @@ import (
 func New(m *middleware.Middleware) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			// res, echo's Response, is the outer writer, so its Status and
+			// Committed follow whatever is answered, also when the flow
+			// answers by itself (a CSRF failure, a store error). The
+			// handler writes through a Response around the flow's writer.
 			res := c.Response()
-			raw := res.Writer
 			m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				// w is the flow's writer around raw: echo writes through it,
-				// keeping its own Response bookkeeping (Status, Committed).
 				c.SetRequest(r)
-				res.Writer = w
+				c.SetResponse(echo.NewResponse(w, c.Echo()))
 				if err := next(c); err != nil {
 					c.Error(err)
 				}
-			})).ServeHTTP(raw, c.Request())
-			res.Writer = raw
+			})).ServeHTTP(res, c.Request())
+			c.SetResponse(res)
 			return nil
 		}
 	}

@@ -163,3 +163,26 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// echo's Response records the status the flow answered with, also when
+// the middleware answered by itself (a CSRF failure), for the middlewares
+// before it (a logger).
+func TestEchosResponseKnowsTheStatus(t *testing.T) {
+	st := adaptertest.NewSite(t, nil)
+	e := echo.New()
+	var status int
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			status = c.Response().Status
+			return err
+		}
+	})
+	e.Use(echomw.New(st.MW))
+	e.POST("/", func(c echo.Context) error { return c.NoContent(204) })
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
+	if rec.Code != 403 || status != 403 {
+		t.Errorf("CSRF failure: answered %d, echo's Response says %d; want 403", rec.Code, status)
+	}
+}
