@@ -225,3 +225,54 @@ func TestCSRFUseSessions(t *testing.T) {
 		})
 	}
 }
+
+// With the signed_cookies engine the whole session travels in the cookie
+// the middleware sets, and real Django reads it.
+func TestSignedCookiesSessionReadByDjango(t *testing.T) {
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			dj := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "signed_cookies"})
+			s := djangobridge.Defaults()
+			s.SecretKey = "test-secret-key"
+			s.DjangoVersion = djangobridge.MustParseVersion(rel)
+			s.SessionEngine = "signed_cookies"
+			store, err := djangosession.NewSignedCookieStore(&s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mgr, err := djangosession.NewManager(&s, store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mw, err := middleware.New(middleware.Options{Sessions: mgr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := &site{settings: s, mgr: mgr, mw: mw}
+			rec := st.do(func(w http.ResponseWriter, r *http.Request) {
+				_ = middleware.Session(r).Set("cart", []any{"apple", 2})
+			}, "GET", "/", nil, "")
+			c, found := cookieNamed(rec, "sessionid")
+			if !found {
+				t.Fatal("no cookie")
+			}
+			nv, _ := parseSetCookie(c)
+			value := strings.TrimPrefix(nv, "sessionid=")
+			var loaded struct {
+				Data map[string]any `json:"data"`
+			}
+			dj.Do(t, "session_load", map[string]any{"key": value}, &loaded)
+			if fmt.Sprint(loaded.Data["cart"]) != "[apple 2]" {
+				t.Fatalf("Django reads %v from %q", loaded.Data, value)
+			}
+			// And the next Go request reads it back from the cookie alone.
+			rec = st.do(func(w http.ResponseWriter, r *http.Request) {
+				v, _ := middleware.Session(r).Get("cart")
+				fmt.Fprint(w, v)
+			}, "GET", "/", map[string]string{"sessionid": value}, "")
+			if rec.Body.String() != "[apple 2]" {
+				t.Fatalf("Go reads %q", rec.Body)
+			}
+		})
+	}
+}
