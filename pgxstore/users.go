@@ -70,14 +70,22 @@ func (u *Users) Pool() *pgxpool.Pool { return u.pool }
 func (u *Users) pkArg(id any) (any, error) {
 	switch u.model.PKType {
 	case djangouser.PKInt, djangouser.PKBigInt:
+		var n int64
 		switch v := id.(type) {
 		case int64:
-			return v, nil
+			n = v
 		case int:
-			return int64(v), nil
+			n = int64(v)
 		case int32:
-			return int64(v), nil
+			n = int64(v)
+		default:
+			return nil, fmt.Errorf("%s: user id %v (%T) does not fit primary key type %q", "pgxstore", id, id, u.model.PKType)
 		}
+		if u.model.PKType == djangouser.PKInt && (n > 1<<31-1 || n < -1<<31) {
+			// No row can have it; PostgreSQL would refuse to bind it.
+			return nil, fmt.Errorf("%w: id %d is out of range for an integer key", djangouser.ErrUserNotFound, n)
+		}
+		return n, nil
 	case djangouser.PKUUID:
 		if s, ok := id.(string); ok {
 			return djangouser.ParsePK(djangouser.PKUUID, s)
