@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -528,5 +529,75 @@ func TestEnginesWithDjango(t *testing.T) {
 			b2.mustBe(django, "Django", "demo")
 			b2.mustBe(urls[0], appNames[0], "demo")
 		})
+	}
+}
+
+// syncBuffer is a strings.Builder safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The README's command: with nothing configured, the demo creates its
+// SQLite file with Django's schema and the demo user, warns about the demo
+// key, and prints the three addresses and the demo login.
+func TestRunWithNothingConfigured(t *testing.T) {
+	tmp := t.TempDir()
+	getenv := func(k string) string {
+		if k == "TMPDIR" {
+			return tmp
+		}
+		return ""
+	}
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-http", "127.0.0.1:0", "-echo", "127.0.0.1:0", "-fiber", "127.0.0.1:0"}, getenv, &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stdout.String(), "Django:") {
+		select {
+		case err := <-done:
+			t.Fatalf("run ended: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := stdout.String()
+	dbPath := filepath.Join(tmp, "djangobridge-demo", "db.sqlite3")
+	for _, want := range []string{"database:   sqlite://" + dbPath, "demo login: demo / demo", "net/http:   http://127.0.0.1:", "echo:       http://127.0.0.1:", "fiber:      http://127.0.0.1:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr.String(), "SECRET_KEY is not set") {
+		t.Errorf("no warning about the demo key:\n%s", stderr.String())
+	}
+	// The printed net/http address serves, and demo/demo logs in.
+	i := strings.Index(out, "net/http:   ")
+	base := strings.TrimSuffix(strings.Fields(out[i+len("net/http:   "):])[0], "/")
+	newBrowser(t).login(base, "demo", "demo")
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		t.Error(err)
 	}
 }

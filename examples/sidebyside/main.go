@@ -31,14 +31,16 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
 	}
 }
 
-// run is main with its inputs passed in, for tests.
-func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// run is main with its inputs passed in, for tests: it serves until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sidebyside", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	httpAddr := fs.String("http", "127.0.0.1:8000", "listen address of the net/http app")
@@ -57,9 +59,6 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if cfg.DemoKey {
 		log.Warn("SECRET_KEY is not set: using the demo's public key; never do this outside a demo")
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	d, err := openDemo(ctx, cfg, *initDB || cfg.Defaulted, log)
 	if err != nil {
