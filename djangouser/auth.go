@@ -273,7 +273,9 @@ func ContextWithLoginHook(ctx context.Context, hook func(ctx context.Context) er
 // (u.Backend, or the only configured backend; else ErrNoBackend) and
 // _auth_user_hash, calls the hook of ContextWithLoginHook (CSRF rotation),
 // and sets last_login to now (saving that column only). The session itself
-// is saved by the caller (the middleware, at the end of the request).
+// is saved by the caller (the middleware, at the end of the request); a
+// caller holding the request's LazyUser sets it to u (LazyUser.Set), as
+// Django assigns request.user.
 func (a *Auth) Login(ctx context.Context, sess *djangosession.Session, u *User) error {
 	if u.IsAnonymous() {
 		return ErrAnonymous
@@ -353,6 +355,7 @@ func samePK(pk, id any) bool {
 
 // Logout is django.contrib.auth.logout: the session is flushed (emptied,
 // its record deleted, a new key at the next save).
+// Set the request's LazyUser to Anonymous() afterwards.
 func (a *Auth) Logout(ctx context.Context, sess *djangosession.Session) error {
 	if sess == nil {
 		return nil
