@@ -231,6 +231,9 @@ func TestCSRFCookieMatchesDjango(t *testing.T) {
 		{"malformed cookie, no get_token", nil, "short", false, true, ""},
 		{"rotate", nil, secret, true, false, ""},
 		{"masked cookie setting", map[string]any{"CSRF_COOKIE_MASKED": true}, "", false, false, "4.2"},
+		{"masked cookie setting, existing secret", map[string]any{"CSRF_COOKIE_MASKED": true}, secret, false, false, "4.2"},
+		{"masked cookie setting, rotate", map[string]any{"CSRF_COOKIE_MASKED": true}, secret, true, true, "4.2"},
+		{"64-char cookie from 3.2, renewed", nil, middleware.MaskCSRFSecret(secret), false, false, ""},
 	}
 	for _, rel := range djangotest.Releases {
 		t.Run(rel, func(t *testing.T) {
