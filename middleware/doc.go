@@ -8,8 +8,10 @@
 //	http.ListenAndServe(addr, mw.Handler(mux))
 //
 // In a handler: Session(r) is request.session, User(r) is request.user
-// (loaded once, on first use), Login(r, u) and Logout(r) are
-// django.contrib.auth's, CSRFToken(r) is get_token. LoginRequired,
+// (loaded once, on first use; SessionFromContext and UserFromContext take
+// the request's context instead), Login(r, u) and Logout(r) are
+// django.contrib.auth's (Login rotates the CSRF secret), CSRFToken(r) is
+// get_token, Fail(w, r, err) answers through the error handler. LoginRequired,
 // LoginRequiredAPI, PermissionRequired and StaffOnly are the decorators.
 // Unsafe methods (anything but GET, HEAD, OPTIONS, TRACE) must pass the
 // CSRF check first (Options.CSRFExempt and DisableCSRFCheck turn it off).
@@ -29,7 +31,9 @@
 // Options.ErrorHandler's (default: 503 with a short text, logged with
 // log/slog), even if the handler ignored the error; a session deleted by a
 // concurrent request gives 400 (Django's SessionInterrupted); a failed CSRF
-// check 403. Nothing panics.
+// check 403. Nothing panics. A replaced answer starts from an empty
+// header set (what the handler, or middleware before this one, had set is
+// dropped) and later Writes of the handler return ErrResponseReplaced.
 //
 // # The core, for adapters (echo, fiber, ...)
 //
