@@ -532,7 +532,7 @@ func (m *Manager) expiryAge(e any, mod time.Time) int {
 		}
 		return pyDeltaSeconds(t.Sub(mod))
 	case time.Time:
-		return pyDeltaSeconds(v.Sub(mod))
+		return pyDeltaSeconds(m.aware(v).Sub(mod))
 	}
 	return m.settings.SessionCookieAge
 }
@@ -557,9 +557,18 @@ func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 			}
 		}
 	case time.Time:
-		return v
+		return m.aware(v)
 	}
 	return mod.Add(time.Duration(m.expiryAge(e, mod)) * time.Second)
+}
+
+// aware returns t, or for a naive Python datetime (read from a pickle) the
+// instant its wall clock names in TIME_ZONE (UTC when USE_TZ is set).
+func (m *Manager) aware(t time.Time) time.Time {
+	if !IsNaive(t) {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), m.loc)
 }
 
 // ExpiryAgeAt is get_expiry_age(expiry=expireDate): the cached_db engine

@@ -264,3 +264,21 @@ func TestSetNormalizesGoValues(t *testing.T) {
 		}
 	}
 }
+
+// TestNaiveExpiryIsInTimeZone: Django 3.2 cache sessions of a USE_TZ=False
+// site hold a naive datetime expiry, meaning TIME_ZONE's wall clock.
+func TestNaiveExpiryIsInTimeZone(t *testing.T) {
+	m, _ := newManager(t, func(s *djangobridge.Settings) { s.UseTZ = false; s.TimeZone = "Europe/Paris" })
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, paris)
+	djangosession.SetManagerNow(m, func() time.Time { return now })
+	naive := djangosession.NaiveDatetime(time.Date(2026, 11, 22, 13, 0, 0, 0, time.UTC)) // 13:00 Paris wall clock
+	data := djangosession.NewMap(djangosession.Item{Key: djangosession.KeyExpiry, Value: naive})
+	st := djangosession.NewMemoryStore()
+	st.Save(context.Background(), djangosession.Record{Key: "abcdefgh12345678", Data: data, ExpireDate: time.Now().Add(time.Hour)}, true)
+	m2, _ := djangosession.NewManager(m.Settings(), st)
+	djangosession.SetManagerNow(m2, func() time.Time { return now })
+	if age := m2.Open(context.Background(), "abcdefgh12345678").ExpiryAge(); age != 3600 {
+		t.Fatalf("age %d, want 3600", age)
+	}
+}
