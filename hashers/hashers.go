@@ -23,10 +23,12 @@
 //
 // A Set runs at most Settings.PasswordCheckConcurrency expensive hashes at
 // once; further calls queue, and a call whose context is cancelled leaves
-// the queue at once. A running PBKDF2 stops within a fraction of a
-// millisecond when its context is cancelled. Argon2, scrypt and bcrypt
-// cannot be interrupted mid-run (x/crypto offers no hook); the context is
-// checked before each of them starts.
+// the queue at once. A running PBKDF2 (package pbkdf2's KeyContext) or
+// bcrypt (computed here) stops within a millisecond or so when its context
+// is cancelled. Argon2 and scrypt cannot be interrupted mid-run (x/crypto
+// offers no hook); the context is checked before each of them starts. One
+// slot covers one hash, whatever its internal parallelism: an Argon2 hash
+// with p=8 runs 8 goroutines inside its slot.
 //
 // Where this package and Django differ, Django raises an exception for a
 // malformed hash of a configured algorithm (a 500 in a view) while this
