@@ -412,11 +412,16 @@ func StatusFor(err error) int {
 	return http.StatusServiceUnavailable
 }
 
-// DefaultErrorHandler logs err and answers StatusFor(err) with a short
+// DefaultErrorHandler logs err (at Error; at Info when the request's
+// context was cancelled) and answers StatusFor(err) with a short
 // plain-text body that reveals nothing of the error.
 func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	code := StatusFor(err)
-	m.log.ErrorContext(r.Context(), "djangobridge middleware: request failed",
+	level := slog.LevelError
+	if errors.Is(err, context.Canceled) {
+		level = slog.LevelInfo // the client went away mid-request: not the store's fault
+	}
+	m.log.Log(r.Context(), level, "djangobridge middleware: request failed",
 		"error", err, "path", r.URL.Path, "status", code)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
