@@ -2,6 +2,7 @@ package djangosession
 
 import (
 	"context"
+	"fmt"
 )
 
 // Cache key prefixes of the cache and cached_db engines (KEY_PREFIX in
@@ -55,8 +56,17 @@ func NewCacheStore(c Cache) *CacheStore { return &CacheStore{cache: c} }
 
 // Load returns the cached session: ErrNotFound when the entry is missing
 // or has expired, a data error when it is not a session dict.
+//
+// An entry that does not unpickle is reported as ErrNotFound (wrapping the
+// data error), so the Session drops the key and starts anew, as Django's
+// cache engine does when cache.get raises. Unlike Django, an unreachable
+// cache is an error, not an empty session.
 func (st *CacheStore) Load(ctx context.Context, key string) (*Map, error) {
-	return st.cache.Get(ctx, CacheKeyPrefix+key)
+	m, err := st.cache.Get(ctx, CacheKeyPrefix+key)
+	if err != nil && IsDataError(err) {
+		return nil, fmt.Errorf("%w: unreadable cache entry: %w", ErrNotFound, err)
+	}
+	return m, err
 }
 
 // Save stores r.Data with timeout r.ExpiryAge: with mustCreate only if the
