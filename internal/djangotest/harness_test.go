@@ -183,3 +183,14 @@ func TestRedisCompatMatchesDjango(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCallPing measures one round trip to a running Django process.
+func BenchmarkCallPing(b *testing.B) {
+	d := Start(b, "5.2", Config{})
+	var v string
+	for b.Loop() {
+		if err := d.Call("ping", nil, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
