@@ -491,20 +491,30 @@ func TestEnginesWithDjango(t *testing.T) {
 	cases := []struct {
 		engine, db string
 		redis      bool
+		naiveTZ    bool // USE_TZ=false, TIME_ZONE=America/Chicago
 	}{
-		{"db", "postgres", false},
-		{"db", "mysql", false},
-		{"cached_db", "postgres", true},
-		{"cache", "sqlite", true},
-		{"file", "sqlite", false},
-		{"signed_cookies", "sqlite", false},
+		{"db", "postgres", false, false},
+		{"db", "mysql", false, false},
+		{"db", "sqlite", false, true},
+		{"db", "mysql", false, true},
+		{"cached_db", "postgres", true, false},
+		{"cache", "sqlite", true, false},
+		{"file", "sqlite", false, false},
+		{"signed_cookies", "sqlite", false, false},
 	}
 	for _, tc := range cases {
-		t.Run(tc.engine+" on "+tc.db, func(t *testing.T) {
+		name := tc.engine + " on " + tc.db
+		if tc.naiveTZ {
+			name += ", USE_TZ=false"
+		}
+		t.Run(name, func(t *testing.T) {
 			env := map[string]string{
 				"SESSION_ENGINE": tc.engine,
 				"SECRET_KEY":     "engines-secret",
 				"DATABASE_URL":   djangotest.NewDatabase(t, tc.db).URL,
+			}
+			if tc.naiveTZ {
+				env["USE_TZ"], env["TIME_ZONE"] = "false", "America/Chicago"
 			}
 			if tc.redis {
 				env["CACHE_URL"] = djangotest.RedisURL(t)
