@@ -1,6 +1,10 @@
 package djangouser
 
-import "context"
+import (
+	"context"
+
+	"github.com/djangobridge/djangobridge/hashers"
+)
 
 // PermSource selects the permissions Store.Permissions returns, the
 // querysets ModelBackend reads.
@@ -63,3 +67,5 @@ type Passwords interface {
 	// unknown user (ModelBackend's UserModel().set_password(password)).
 	RunDummy(ctx context.Context) error
 }
+
+var _ Passwords = (*hashers.Set)(nil)
