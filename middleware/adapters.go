@@ -1,9 +1,13 @@
 package middleware
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 	"net/textproto"
+	"net/url"
+
+	"github.com/djangobridge/djangobridge/djangouser"
 )
 
 // What the framework adapters (echomw, fibermw) need of the Middleware
@@ -28,4 +32,30 @@ func (m *Middleware) IsSecure(isTLS bool, proxyHeader func(name string) string) 
 		}
 	}
 	return m.isSecure(&r)
+}
+
+// LoginRedirect returns where Django's redirect_to_login sends an
+// anonymous user who asked for path (decoded, as request.path) with the
+// raw query rawQuery: LOGIN_URL with next= request.get_full_path().
+func (m *Middleware) LoginRedirect(path, rawQuery string) string {
+	loginURL := m.settings.LoginURL
+	if loginURL == "" {
+		loginURL = "/accounts/login/"
+	}
+	return LoginRedirectURL(loginURL, fullPath(&http.Request{URL: &url.URL{Path: path, RawQuery: rawQuery}}))
+}
+
+// HasPerms is user.has_perms(perms) through Options.Auth; an error wraps
+// ErrStore and is remembered, so the response becomes the error handler's.
+func (s *State) HasPerms(ctx context.Context, u *djangouser.User, perms ...string) (bool, error) {
+	if s.m.opts.Auth == nil {
+		return false, ErrNoAuth
+	}
+	has, err := s.m.opts.Auth.HasPerms(ctx, u, perms...)
+	if err != nil {
+		err = wrapStore(err)
+		s.noteStoreErr(err)
+		return false, err
+	}
+	return has, nil
 }

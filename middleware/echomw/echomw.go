@@ -18,6 +18,7 @@
 package echomw
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -29,10 +30,12 @@ import (
 
 // New returns the echo middleware that runs m around the rest of the chain.
 //
-// An error returned by a later handler is written by echo's
-// HTTPErrorHandler inside the flow (c.Error), so the session is saved or
-// not according to the status the client sees (none on a 5xx) and the
-// cookies reach the error response; the middleware then returns nil.
+// An error returned by a later handler is answered inside the flow, so the
+// session is saved or not according to the status the client sees (none on
+// a 5xx) and the cookies reach the error response: a store error (wrapping
+// middleware.ErrStore, as User returns) through the middleware's error
+// handler (503 by default), any other through echo's HTTPErrorHandler
+// (c.Error). The middleware then returns nil.
 func New(m *middleware.Middleware) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -45,7 +48,11 @@ func New(m *middleware.Middleware) echo.MiddlewareFunc {
 				c.SetRequest(r)
 				c.SetResponse(echo.NewResponse(w, c.Echo()))
 				if err := next(c); err != nil {
-					c.Error(err)
+					if errors.Is(err, middleware.ErrStore) || errors.Is(err, middleware.ErrSessionInterrupted) {
+						middleware.Fail(c.Response(), r, err) // the middleware's error handler (503)
+					} else {
+						c.Error(err)
+					}
 				}
 			})).ServeHTTP(res, c.Request())
 			c.SetResponse(res)
@@ -79,3 +86,27 @@ func Logout(c echo.Context) error { return middleware.Logout(c.Request()) }
 // CSRFToken is Django's get_token: a masked token for forms and the
 // X-CSRFToken header; the response sets the csrftoken cookie.
 func CSRFToken(c echo.Context) (string, error) { return middleware.CSRFToken(c.Request()) }
+
+// LoginRequired is Django's @login_required as echo middleware (the
+// net/http helper of package middleware): an anonymous user is redirected
+// to LOGIN_URL with ?next=.
+func LoginRequired(next echo.HandlerFunc) echo.HandlerFunc {
+	return echo.WrapMiddleware(middleware.LoginRequired)(next)
+}
+
+// LoginRequiredAPI answers an anonymous user 401 with a JSON error.
+func LoginRequiredAPI(next echo.HandlerFunc) echo.HandlerFunc {
+	return echo.WrapMiddleware(middleware.LoginRequiredAPI)(next)
+}
+
+// StaffOnly is @staff_member_required: a user who is not active staff is
+// redirected to LOGIN_URL with ?next=.
+func StaffOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return echo.WrapMiddleware(middleware.StaffOnly)(next)
+}
+
+// PermissionRequired is @permission_required(perms, raise_exception=True):
+// 403 unless the user has every permission.
+func PermissionRequired(perms ...string) echo.MiddlewareFunc {
+	return echo.WrapMiddleware(middleware.PermissionRequired(perms...))
+}

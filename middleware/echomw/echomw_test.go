@@ -186,3 +186,45 @@ func TestEchosResponseKnowsTheStatus(t *testing.T) {
 		t.Errorf("CSRF failure: answered %d, echo's Response says %d; want 403", rec.Code, status)
 	}
 }
+
+// Django's decorators answer through echo as through net/http.
+func TestHelpersAnswerAsNetHTTP(t *testing.T) {
+	mw := map[string]echo.MiddlewareFunc{
+		"login": echomw.LoginRequired, "api": echomw.LoginRequiredAPI, "staff": echomw.StaffOnly,
+		"perm": echomw.PermissionRequired("auth.add_user"),
+	}
+	for _, hc := range adaptertest.HelperCases() {
+		t.Run(hc.Name, func(t *testing.T) {
+			want := adaptertest.RunNetHTTPHelper(t, hc)
+			st, cookies := hc.Prepare(t)
+			e := echo.New()
+			e.Use(echomw.New(st.MW))
+			e.GET("/*", func(c echo.Context) error { return c.String(200, "ok") }, mw[hc.Helper])
+			r := httptest.NewRequest("GET", hc.Target, nil)
+			for k, v := range cookies {
+				r.AddCookie(&http.Cookie{Name: k, Value: v})
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, r)
+			got := adaptertest.HelperResult{Status: rec.Code, Location: rec.Header().Get("Location"), Body: rec.Body.String()}
+			if got != want {
+				t.Errorf("echo %+v, net/http %+v", got, want)
+			}
+		})
+	}
+}
+
+// A handler that returns the store error of User gets the middleware's
+// error handler (503), not echo's 500.
+func TestStoreErrorReturnedByAHandlerIs503(t *testing.T) {
+	st := adaptertest.NewSite(t, nil)
+	key := st.LoginSession(t)
+	st.Sessions.Fail.Store(true)
+	rec := serve(t, st, adaptertest.Request{Method: "GET", Cookies: map[string]string{"sessionid": key}}, func(c echo.Context) error {
+		_, err := echomw.User(c)
+		return err
+	})
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", rec.Code)
+	}
+}

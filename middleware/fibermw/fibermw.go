@@ -73,9 +73,14 @@ func New(m *middleware.Middleware, cfg Config) fiber.Handler {
 		switch {
 		case err == nil:
 			if err := c.Next(); err != nil {
-				// Let the app's error handler write its answer now, so the
-				// session's fate follows the status the client will see.
-				if herr := c.App().ErrorHandler(c, err); herr != nil {
+				// Answer the error now, so the session's fate follows the
+				// status the client will see: a store error through the
+				// middleware's error handler (503), others through the app's.
+				handle := c.App().ErrorHandler
+				if errors.Is(err, middleware.ErrStore) || errors.Is(err, middleware.ErrSessionInterrupted) {
+					handle = cfg.ErrorHandler
+				}
+				if herr := handle(c, err); herr != nil {
 					_ = c.SendStatus(fiber.StatusInternalServerError)
 				}
 			}
@@ -249,4 +254,72 @@ func reason(err error) string {
 		return ce.Reason
 	}
 	return err.Error()
+}
+
+// LoginRequired is Django's @login_required: an anonymous user is
+// redirected (302) to LOGIN_URL with ?next= the requested path and query,
+// as middleware.LoginRequired does for net/http.
+func LoginRequired(c *fiber.Ctx) error {
+	return requireUser(c, func(u *djangouser.User) bool { return u.IsAuthenticated() }, redirectToLogin)
+}
+
+// LoginRequiredAPI is LoginRequired for an API: an anonymous user gets
+// 401 with {"error": "authentication required"}.
+func LoginRequiredAPI(c *fiber.Ctx) error {
+	return requireUser(c, func(u *djangouser.User) bool { return u.IsAuthenticated() }, func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Status(fiber.StatusUnauthorized).SendString(`{"error": "authentication required"}` + "\n")
+	})
+}
+
+// StaffOnly is Django admin's @staff_member_required: a user who is not
+// both active and staff is redirected to LOGIN_URL with ?next=.
+func StaffOnly(c *fiber.Ctx) error {
+	return requireUser(c, func(u *djangouser.User) bool { return u.IsActive && u.IsStaff }, redirectToLogin)
+}
+
+// PermissionRequired is Django's @permission_required(perms,
+// raise_exception=True): a user without every permission
+// ("app_label.codename") gets 403, anonymous users included.
+func PermissionRequired(perms ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := State(c)
+		if st == nil {
+			return middleware.ErrNoState
+		}
+		u, err := st.User(c.UserContext())
+		if err != nil {
+			return err
+		}
+		has, err := st.HasPerms(c.UserContext(), u, perms...)
+		if err != nil {
+			return err
+		}
+		if !has {
+			c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+			return c.Status(fiber.StatusForbidden).SendString("403 Forbidden\n")
+		}
+		return c.Next()
+	}
+}
+
+// requireUser runs the rest of the chain when ok(request.user), else deny.
+// A store error is returned: the middleware answers with its error handler.
+func requireUser(c *fiber.Ctx, ok func(*djangouser.User) bool, deny fiber.Handler) error {
+	u, err := User(c)
+	if err != nil {
+		return err
+	}
+	if !ok(u) {
+		return deny(c)
+	}
+	return c.Next()
+}
+
+func redirectToLogin(c *fiber.Ctx) error {
+	st := State(c)
+	uri := c.Request().URI()
+	c.Set(fiber.HeaderLocation, st.Middleware().LoginRedirect(string(uri.Path()), string(uri.QueryString())))
+	c.Status(fiber.StatusFound)
+	return nil
 }

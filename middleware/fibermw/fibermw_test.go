@@ -221,3 +221,48 @@ func itoa(n int) string {
 }
 
 var _ = context.Background
+
+// Django's decorators answer through fiber as through net/http.
+func TestHelpersAnswerAsNetHTTP(t *testing.T) {
+	mw := map[string]fiber.Handler{
+		"login": fibermw.LoginRequired, "api": fibermw.LoginRequiredAPI, "staff": fibermw.StaffOnly,
+		"perm": fibermw.PermissionRequired("auth.add_user"),
+	}
+	for _, hc := range adaptertest.HelperCases() {
+		t.Run(hc.Name, func(t *testing.T) {
+			want := adaptertest.RunNetHTTPHelper(t, hc)
+			st, cookies := hc.Prepare(t)
+			app := fiber.New()
+			app.Use(fibermw.New(st.MW, fibermw.Config{}))
+			app.Get("/*", mw[hc.Helper], func(c *fiber.Ctx) error { return c.SendString("ok") })
+			r := httptest.NewRequest("GET", hc.Target, nil)
+			for k, v := range cookies {
+				r.AddCookie(&http.Cookie{Name: k, Value: v})
+			}
+			resp, err := app.Test(r, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			got := adaptertest.HelperResult{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(body)}
+			if got != want {
+				t.Errorf("fiber %+v, net/http %+v", got, want)
+			}
+		})
+	}
+}
+
+// A handler that returns the store error of User gets the middleware's
+// error handler (503), not the app's 500.
+func TestStoreErrorReturnedByAHandlerIs503(t *testing.T) {
+	st := adaptertest.NewSite(t, nil)
+	key := st.LoginSession(t)
+	st.Sessions.Fail.Store(true)
+	resp := serve(t, st, adaptertest.Request{Method: "GET", Cookies: map[string]string{"sessionid": key}}, func(c *fiber.Ctx) error {
+		_, err := fibermw.User(c)
+		return err
+	})
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", resp.StatusCode)
+	}
+}

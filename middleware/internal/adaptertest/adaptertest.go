@@ -9,6 +9,8 @@ package adaptertest
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -155,7 +157,11 @@ func NewSite(t testing.TB, configure func(*djangobridge.Settings)) *Site {
 	if st.Auth, err = djangouser.New(&st.Settings, st.Users, pw); err != nil {
 		t.Fatal(err)
 	}
-	if st.MW, err = middleware.New(middleware.Options{Sessions: st.Manager, Auth: st.Auth}); err != nil {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		quiet = slog.Default()
+	}
+	if st.MW, err = middleware.New(middleware.Options{Sessions: st.Manager, Auth: st.Auth, Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	return st
