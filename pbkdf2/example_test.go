@@ -25,7 +25,7 @@ func ExampleKey() {
 func ExampleKeyContext() {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := pbkdf2.KeyContext(ctx, []byte("secret"), []byte("salt"), 1<<40, sha256.Size, sha256.New)
+	_, err := pbkdf2.KeyContext(ctx, []byte("secret"), []byte("salt"), 1<<30, sha256.Size, sha256.New)
 	fmt.Println(err)
 	// Output: context deadline exceeded
 }
