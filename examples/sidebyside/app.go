@@ -136,7 +136,29 @@ func (a *app) getSession(r *request) response {
 	if err != nil {
 		return a.fail(err)
 	}
-	return jsonResponse(http.StatusOK, b)
+	return jsonResponse(http.StatusOK, pySpaced(b))
+}
+
+// pySpaced turns compact JSON (as Django writes sessions) into the spacing
+// of Python's json.dumps defaults, ", " and ": ", which JsonResponse uses:
+// the Go apps answer byte for byte as the Django app does.
+func pySpaced(compact []byte) []byte {
+	out := make([]byte, 0, len(compact)+len(compact)/8)
+	inString, escaped := false, false
+	for _, c := range compact {
+		out = append(out, c)
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ',' || c == ':'):
+			out = append(out, ' ')
+		}
+	}
+	return out
 }
 
 // setSession stores the form's value (JSON text) under its key and answers
@@ -154,10 +176,42 @@ func (a *app) setSession(r *request) response {
 	if err != nil {
 		return errorResponse(http.StatusBadRequest, "value is not valid JSON")
 	}
+	v = asPython(v)
 	if err := r.state.Session().Set(key, v); err != nil {
 		return a.fail(err)
 	}
 	return a.getSession(r)
+}
+
+// asPython gives the numbers of v the form Python's json.loads then
+// json.dumps gives them, as the Django app stores what it is sent: 1e3
+// becomes 1000.0, -0 becomes 0. (ParseJSON keeps a number's literal text,
+// so that what Django wrote is written back unchanged; text from elsewhere
+// is not Django's.)
+func asPython(v any) any {
+	switch x := v.(type) {
+	case djangosession.Number:
+		if x.IsInt() {
+			if n, ok := x.BigInt(); ok {
+				return djangosession.Number(n.String())
+			}
+			return x
+		}
+		f, err := x.Float64()
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return x
+		}
+		return djangosession.Number(djangosession.PyFloatRepr(f))
+	case *djangosession.Map:
+		for _, it := range x.Items() {
+			x.Set(it.Key, asPython(it.Value))
+		}
+	case []any:
+		for i := range x {
+			x[i] = asPython(x[i])
+		}
+	}
+	return v
 }
 
 // password sets the user's password; this session stays logged in

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
 )
 
 func env(kv ...string) func(string) string {
@@ -61,6 +62,39 @@ func TestConfigRefusesBadValues(t *testing.T) {
 	} {
 		if _, err := loadConfig(env(kv...)); err == nil {
 			t.Errorf("%v: no error", kv)
+		}
+	}
+}
+
+func TestPySpacedIsJsonDumpsSpacing(t *testing.T) {
+	for in, want := range map[string]string{
+		`{}`:                           `{}`,
+		`{"a":1,"b":[1,2,{"c":null}]}`: `{"a": 1, "b": [1, 2, {"c": null}]}`,
+		`{"k:,":"v\\",",":"\"x\",y"}`:  `{"k:,": "v\\", ",": "\"x\",y"}`,
+	} {
+		if got := string(pySpaced([]byte(in))); got != want {
+			t.Errorf("pySpaced(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestNumbersAreStoredAsPythonWouldStoreThem(t *testing.T) {
+	for in, want := range map[string]string{
+		`1e3`:                  `1000.0`,
+		`[-0, 1.50, 2E-7, 10]`: `[0,1.5,2e-07,10]`,
+		`{"a": {"b": 123456789012345678901234567890}}`: `{"a":{"b":123456789012345678901234567890}}`,
+		`1e400`: `Infinity`,
+	} {
+		v, err := djangosession.ParseJSON([]byte(in), 1<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := djangosession.AppendJSON(nil, asPython(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
 		}
 	}
 }

@@ -305,7 +305,7 @@ func TestSessionDataIsSharedInKeyOrder(t *testing.T) {
 			t.Fatalf("%s POST /api/session: %d %s", appNames[i], status, body)
 		}
 	}
-	want := `{"k0":{"by":"net/http","n":[0,1.0,null]},"k1":{"by":"echo","n":[1,1.0,null]},"k2":{"by":"fiber","n":[2,1.0,null]}}`
+	want := `{"k0": {"by": "net/http", "n": [0, 1.0, null]}, "k1": {"by": "echo", "n": [1, 1.0, null]}, "k2": {"by": "fiber", "n": [2, 1.0, null]}}`
 	for i, u := range urls {
 		if got := string(b.get(u, "/api/session")); got != want {
 			t.Errorf("%s GET /api/session:\n got %s\nwant %s", appNames[i], got, want)
@@ -370,7 +370,7 @@ func TestThePageCountsVisitsInTheSharedSession(t *testing.T) {
 			t.Errorf("%s: the page does not name its app", appNames[i])
 		}
 	}
-	if got := string(b.get(urls[0], "/api/session")); got != `{"counter":3}` {
+	if got := string(b.get(urls[0], "/api/session")); got != `{"counter": 3}` {
 		t.Errorf("after three visits on three apps: %s", got)
 	}
 }
@@ -409,6 +409,16 @@ func TestWithRealDjango(t *testing.T) {
 			v, _ := m.Get("from_django")
 			if got, _ := djangosession.AppendJSON(nil, v); string(got) != `{"z":1,"a":[true,2.5]}` {
 				t.Errorf("fiber reads from_django = %s", got)
+			}
+			// And the four apps answer GET /api/session byte for byte alike.
+			if status, body := b.post(urls[0], "/api/session", url.Values{"key": {"from_go"}, "value": {`{"é": "\"x\"", "n": [1e3, -0.5]}`}}); status != http.StatusOK {
+				t.Fatalf("net/http POST /api/session: %d %s", status, body)
+			}
+			djangoBody := string(b.get(django, "/api/session"))
+			for i, u := range urls {
+				if got := string(b.get(u, "/api/session")); got != djangoBody {
+					t.Errorf("GET /api/session:\n%s: %s\nDjango:   %s", appNames[i], got, djangoBody)
+				}
 			}
 
 			b.logout(urls[1]) // on echo
