@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"log/slog"
 	"net/http"
@@ -261,11 +262,14 @@ func (a *app) whoamiJSON(u *djangouser.User) []byte {
 	}
 	b := make([]byte, 0, 128)
 	b = append(b, `{"authenticated": true, "id": `...)
-	id, _ := json.Marshal(u.ID)
-	b = append(b, id...)
+	// Strings as json.dumps writes them (ensure_ascii), like Django's answer.
+	if id, ok := u.ID.(int64); ok {
+		b = strconv.AppendInt(b, id, 10)
+	} else {
+		b, _ = djangosession.AppendJSON(b, fmt.Sprint(u.ID))
+	}
 	b = append(b, `, "username": `...)
-	name, _ := json.Marshal(a.auth.GetUsername(u))
-	b = append(b, name...)
+	b, _ = djangosession.AppendJSON(b, a.auth.GetUsername(u))
 	b = append(b, `, "is_staff": `...)
 	b = strconv.AppendBool(b, u.IsStaff)
 	b = append(b, `, "is_superuser": `...)
