@@ -116,7 +116,10 @@ for name in "${ORDER[@]}"; do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Cookie: $COOKIE" "${URL[$name]}" >/dev/null # warm-up
 done
 for round in $(seq "$ROUNDS"); do
-  for name in "${ORDER[@]}"; do
+  # Each round starts one target later, so no target always runs first.
+  n=${#ORDER[@]}
+  for k in $(seq 0 $((n - 1))); do
+    name=${ORDER[$(( (k + round - 1) % n ))]}
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "${URL[$name]}")
     if grep -q "Non-2xx" <<<"$out"; then echo "whoami.sh: $name answered non-2xx:" >&2; echo "$out" >&2; exit 1; fi
     rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
