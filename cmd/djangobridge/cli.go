@@ -371,17 +371,20 @@ func cmdSessionEncode(c *cli, fs *flag.FlagSet, args []string) error {
 // openSessions opens the configured engine; the database only when the
 // engine needs one.
 func (c *cli) openSessions(ctx context.Context) (*dburl.Sessions, func(), error) {
-	var db *sql.DB
-	var d sqlstore.Dialect
+	var dbStore djangosession.Store
 	closeAll := func() {}
 	if c.settings.SessionEngine == djangobridge.EngineDB || c.settings.SessionEngine == djangobridge.EngineCachedDB {
-		var err error
-		if db, d, err = c.openDB(ctx); err != nil {
+		db, d, err := c.openDB(ctx)
+		if err != nil {
 			return nil, nil, err
 		}
 		closeAll = func() { db.Close() }
+		if dbStore, err = sqlstore.New(db, d, &c.settings); err != nil {
+			closeAll()
+			return nil, nil, fail(exitUsage, "%v", err)
+		}
 	}
-	st, err := dburl.OpenSessions(ctx, &c.settings, db, d)
+	st, err := dburl.OpenSessions(ctx, &c.settings, dbStore)
 	if err != nil {
 		closeAll()
 		return nil, nil, fail(exitUsage, "%v", err)
@@ -594,29 +597,41 @@ func cmdUserCreate(c *cli, fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func cmdUserCheckPassword(c *cli, fs *flag.FlagSet, args []string) error {
+// userFromStdin reads USERNAME's new or claimed password from stdin and
+// looks the user up.
+func (c *cli) userFromStdin(ctx context.Context, args []string) (*djangouser.Auth, *djangouser.User, string, func(), error) {
 	username, err := args1(args, "USERNAME")
 	if err != nil {
-		return err
+		return nil, nil, "", nil, err
 	}
 	pw, err := c.readStdinPassword()
 	if err != nil {
-		return err
+		return nil, nil, "", nil, err
 	}
+	a, closeDB, err := c.auth(ctx)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	u, err := a.UserByUsername(ctx, username)
+	if errors.Is(err, djangouser.ErrUserNotFound) {
+		closeDB()
+		return nil, nil, "", nil, fail(exitRefused, "no user %q", username)
+	}
+	if err != nil {
+		closeDB()
+		return nil, nil, "", nil, err
+	}
+	return a, u, pw, closeDB, nil
+}
+
+func cmdUserCheckPassword(c *cli, fs *flag.FlagSet, args []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, closeDB, err := c.auth(ctx)
+	a, u, pw, closeDB, err := c.userFromStdin(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	u, err := a.UserByUsername(ctx, username)
-	if errors.Is(err, djangouser.ErrUserNotFound) {
-		return fail(exitRefused, "no user %q", username)
-	}
-	if err != nil {
-		return err
-	}
 	ok, err := a.CheckPassword(ctx, u, pw)
 	if err != nil {
 		return err
@@ -629,31 +644,16 @@ func cmdUserCheckPassword(c *cli, fs *flag.FlagSet, args []string) error {
 }
 
 func cmdUserSetPassword(c *cli, fs *flag.FlagSet, args []string) error {
-	username, err := args1(args, "USERNAME")
-	if err != nil {
-		return err
-	}
-	pw, err := c.readStdinPassword()
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, closeDB, err := c.auth(ctx)
+	a, u, pw, closeDB, err := c.userFromStdin(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	u, err := a.UserByUsername(ctx, username)
-	if errors.Is(err, djangouser.ErrUserNotFound) {
-		return fail(exitRefused, "no user %q", username)
-	}
-	if err != nil {
-		return err
-	}
 	if err := a.SetPassword(ctx, u, pw); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "password of %q changed\n", username)
+	fmt.Fprintf(c.stdout, "password of %q changed\n", a.GetUsername(u))
 	return nil
 }

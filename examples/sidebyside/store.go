@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,7 +15,6 @@ import (
 	"github.com/djangobridge/djangobridge/internal/dburl"
 	"github.com/djangobridge/djangobridge/middleware"
 	"github.com/djangobridge/djangobridge/pgxstore"
-	"github.com/djangobridge/djangobridge/redisstore"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
@@ -62,7 +60,7 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	sessions, err := sessionEngine(d, s, dbStore)
+	sessions, err := sessionEngine(ctx, d, s, dbStore)
 	if err != nil {
 		return nil, err
 	}
@@ -139,40 +137,14 @@ func openDatabase(ctx context.Context, d *demo, url string, s *djangobridge.Sett
 
 // sessionEngine returns the engine of SESSION_ENGINE: db, cache and
 // cached_db (Redis at CACHE_URL, as Django's RedisCache), file
-// (SESSION_FILE_PATH) or signed_cookies.
-func sessionEngine(d *demo, s *djangobridge.Settings, db dbSessions) (djangosession.Store, error) {
-	openCache := func() (*redisstore.Cache, error) {
-		if len(s.Cache.Location) == 0 {
-			return nil, fmt.Errorf("SESSION_ENGINE=%s needs CACHE_URL (redis://host:port/db)", s.SessionEngine)
-		}
-		c, err := redisstore.Open(s)
-		if err != nil {
-			return nil, err
-		}
-		d.closers = append(d.closers, func() { c.Close() })
-		return c, nil
+// (SESSION_FILE_PATH) or signed_cookies, opened as the CLI opens it.
+func sessionEngine(ctx context.Context, d *demo, s *djangobridge.Settings, db dbSessions) (djangosession.Store, error) {
+	st, err := dburl.OpenSessions(ctx, s, db)
+	if err != nil {
+		return nil, err
 	}
-	switch s.SessionEngine {
-	case djangobridge.EngineDB:
-		return db, nil
-	case djangobridge.EngineCache:
-		c, err := openCache()
-		if err != nil {
-			return nil, err
-		}
-		return c.Store(), nil
-	case djangobridge.EngineCachedDB:
-		c, err := openCache()
-		if err != nil {
-			return nil, err
-		}
-		return djangosession.NewCachedDBStore(c, db, s)
-	case djangobridge.EngineFile:
-		return djangosession.NewFileStore(s)
-	case djangobridge.EngineSignedCookies:
-		return djangosession.NewSignedCookieStore(s)
-	}
-	return nil, fmt.Errorf("SESSION_ENGINE %q: unknown engine", s.SessionEngine)
+	d.closers = append(d.closers, st.Close)
+	return st.Store, nil
 }
 
 // ensureDemoUser creates demo/demo unless a user named demo exists.

@@ -2,7 +2,6 @@ package dburl
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,20 +9,18 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/redisstore"
-	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
 // Sessions is the session engine of a Settings, opened.
 type Sessions struct {
 	Store djangosession.Store
-	// DB is the db engine's store (nil for engines that use no database).
-	DB *sqlstore.Store
 	// Cache is the Redis cache of the cache and cached_db engines.
 	Cache  *redisstore.Cache
 	closed []func()
 }
 
-// Close closes what OpenSessions opened (not the *sql.DB it was given).
+// Close closes what OpenSessions opened (not the database store it was
+// given).
 func (s *Sessions) Close() {
 	for i := len(s.closed) - 1; i >= 0; i-- {
 		s.closed[i]()
@@ -42,24 +39,19 @@ func ParseCacheURL(s *djangobridge.Settings, cacheURL string) {
 }
 
 // OpenSessions opens the engine of s.SessionEngine (Django's dotted name or
-// the short one): db and cached_db over db (which may be nil for the other
-// engines), cache and cached_db on the Redis of s.Cache.Location, file in
-// s.SessionFilePath, signed_cookies in the cookie. It is what the CLI and the
-// demo share, so both accept every engine the same way.
-func OpenSessions(ctx context.Context, s *djangobridge.Settings, db *sql.DB, d sqlstore.Dialect) (*Sessions, error) {
+// the short one): db and cached_db over db, the db engine's store
+// (sqlstore or pgxstore; nil is fine for the other engines), cache and
+// cached_db on the Redis of s.Cache.Location, file in s.SessionFilePath,
+// signed_cookies in the cookie. It is what the CLI and the demo share, so
+// both accept every engine the same way.
+func OpenSessions(ctx context.Context, s *djangobridge.Settings, db djangosession.Store) (*Sessions, error) {
 	engine, err := djangobridge.EngineName(s.SessionEngine)
 	if err != nil {
 		return nil, err
 	}
 	out := &Sessions{}
-	needDB := engine == djangobridge.EngineDB || engine == djangobridge.EngineCachedDB
-	if needDB {
-		if db == nil {
-			return nil, fmt.Errorf("SESSION_ENGINE %q needs a database (DATABASE_URL)", engine)
-		}
-		if out.DB, err = sqlstore.New(db, d, s); err != nil {
-			return nil, err
-		}
+	if (engine == djangobridge.EngineDB || engine == djangobridge.EngineCachedDB) && db == nil {
+		return nil, fmt.Errorf("SESSION_ENGINE %q needs a database (DATABASE_URL)", engine)
 	}
 	if engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
 		if len(s.Cache.Location) == 0 {
@@ -72,11 +64,11 @@ func OpenSessions(ctx context.Context, s *djangobridge.Settings, db *sql.DB, d s
 	}
 	switch engine {
 	case djangobridge.EngineDB:
-		out.Store = out.DB
+		out.Store = db
 	case djangobridge.EngineCache:
 		out.Store = out.Cache.Store()
 	case djangobridge.EngineCachedDB:
-		out.Store, err = djangosession.NewCachedDBStore(out.Cache, out.DB, s)
+		out.Store, err = djangosession.NewCachedDBStore(out.Cache, db, s)
 	case djangobridge.EngineFile:
 		out.Store, err = djangosession.NewFileStore(s)
 	case djangobridge.EngineSignedCookies:
