@@ -1,0 +1,51 @@
+package djangosession_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
+)
+
+// Decode session data that Django wrote into django_session.session_data
+// (the known answer of Django 3.2, 4.2 and 5.2 for SECRET_KEY
+// "test-secret-key").
+func ExampleCodec_Decode() {
+	s := djangobridge.Defaults()
+	s.SecretKey = "test-secret-key"
+	codec, err := djangosession.NewCodec(&s)
+	if err != nil {
+		panic(err)
+	}
+	m, err := codec.Decode(".eJyrVopPLC3JiC8tTi2Kz0xRslIyVNJBFktKTM5OzQNJpGQl5qXn6yXn55UUZSbpgZToQWWL9XzzU1JznKBqUQzISCzOAOpOTEpWqgUAjnEncw:1r31eq:0gBguih2OrpFxX-_yZtfKcUuflrmSR2-mjr1wB7u820")
+	if err != nil {
+		panic(err)
+	}
+	id, _ := m.Get(djangosession.KeyAuthUserID)
+	fmt.Println(m.Keys(), id)
+	// Output: [_auth_user_id _auth_user_backend _auth_user_hash] 1
+}
+
+// A Session is lazy: nothing is read until a value is asked for, and Save
+// writes it with a new key from crypto/rand.
+func ExampleManager_Open() {
+	s := djangobridge.Defaults()
+	s.SecretKey = "example"
+	mgr, err := djangosession.NewManager(&s, djangosession.NewMemoryStore())
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	sess := mgr.Open(ctx, "") // the sessionid cookie's value; "" for none
+	if err := sess.Set("cart", []string{"A-100", "B-7"}); err != nil {
+		panic(err)
+	}
+	if err := sess.Save(ctx); err != nil {
+		panic(err)
+	}
+	again := mgr.Open(ctx, sess.Key())
+	cart, _ := again.Get("cart")
+	fmt.Println(len(sess.Key()), cart, again.ExpiryAge())
+	// Output: 32 [A-100 B-7] 1209600
+}
