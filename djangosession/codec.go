@@ -154,6 +154,12 @@ func (c *Codec) loads(sg *Signer, s string, maxAge time.Duration) (*Map, error) 
 	} else {
 		v, err = parseJSON(b, c.limit)
 	}
+	return sessionMap(v, err)
+}
+
+// sessionMap returns v as a session dict: data that decodes to anything
+// but a JSON object (or a pickled dict) is not a session.
+func sessionMap(v any, err error) (*Map, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -198,14 +204,7 @@ func (c *Codec) decodeLegacy(data string) (*Map, error) {
 		return nil, fmt.Errorf("%w: legacy session hash does not match", ErrBadSignature)
 	}
 	v, err := parseJSON(raw[i+1:], c.limit)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := v.(*Map)
-	if !ok {
-		return nil, fmt.Errorf("%w: session data is not an object", ErrMalformed)
-	}
-	return m, nil
+	return sessionMap(v, err)
 }
 
 // Dumps is django.core.signing.dumps of v with this signer's salt and key,

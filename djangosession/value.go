@@ -3,10 +3,11 @@ package djangosession
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -313,13 +314,8 @@ func normalize(v any, depth int) (any, error) {
 		}
 		return c, nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		c := &Map{items: make([]Item, 0, len(x))}
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			nv, err := normalize(x[k], depth+1)
 			if err != nil {
 				return nil, err
@@ -328,13 +324,8 @@ func normalize(v any, depth int) (any, error) {
 		}
 		return c, nil
 	case map[string]string:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		c := &Map{items: make([]Item, 0, len(x))}
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			c.Set(k, x[k])
 		}
 		return c, nil
