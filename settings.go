@@ -33,11 +33,14 @@ type Version struct {
 	Patch int
 }
 
-// Django releases that djangobridge is tested against.
+// Django releases that djangobridge is tested against (every release in
+// SupportedReleases has rules; these four run in CI against real Django).
 var (
 	Django32 = Version{3, 2, -1}
 	Django42 = Version{4, 2, -1}
 	Django52 = Version{5, 2, -1}
+	Django60 = Version{6, 0, -1}
+	Django61 = Version{6, 1, -1}
 )
 
 // ParseVersion parses "5.2" or "4.1.8".
@@ -155,7 +158,10 @@ type Settings struct {
 	// SecretKeyFallbacks is SECRET_KEY_FALLBACKS (Django 4.1+): keys that
 	// still verify signatures and auth hashes but never sign.
 	SecretKeyFallbacks []string
-	// DjangoVersion is the release whose rules apply. Default 5.2.
+	// DjangoVersion is the release whose rules apply (see Release): one of
+	// SupportedReleases, optionally with a patch level ("4.1.8"). Defaults
+	// sets 5.2 (the LTS); a zero DjangoVersion is refused by every
+	// constructor (ErrVersionUnset), never silently read as some release.
 	DjangoVersion Version
 	// DefaultHashingAlgorithm is DEFAULT_HASHING_ALGORITHM, meaningful on
 	// Django 3.1 and 3.2 only: "sha256" (default) or "sha1" to write the

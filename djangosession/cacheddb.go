@@ -53,6 +53,9 @@ func NewCachedDBStore(cache Cache, db Store, s *djangobridge.Settings) (*CachedD
 	}
 	st := &CachedDBStore{cache: cache, db: db, rl: rl, now: time.Now}
 	if s != nil {
+		if _, err := s.Release(); err != nil {
+			return nil, err
+		}
 		st.log = s.Logger
 	}
 	if st.log == nil {

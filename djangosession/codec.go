@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -44,6 +45,9 @@ type Codec struct {
 
 // NewCodec returns the codec of s.
 func NewCodec(s *djangobridge.Settings) (*Codec, error) {
+	if s == nil {
+		return nil, errors.New("djangosession: nil Settings: start from djangobridge.Defaults()")
+	}
 	data, err := NewSigner(s, djangobridge.SessionKeySalt)
 	if err != nil {
 		return nil, err
@@ -69,7 +73,11 @@ func NewCodec(s *djangobridge.Settings) (*Codec, error) {
 	default:
 		return nil, fmt.Errorf("djangosession: unknown SESSION_SERIALIZER %q", s.SessionSerializer)
 	}
-	if !s.DjangoVersion.AtLeast(4, 0, 0) {
+	rel, err := s.Release()
+	if err != nil {
+		return nil, err
+	}
+	if rel.LegacySessionFormat {
 		c.legacyRead = true
 		c.legacyWrite = s.DefaultHashingAlgorithm == "sha1"
 		c.legacyKey = newMacKey(sha1.New, "django.contrib.sessionsSessionStore", s.SecretKey)

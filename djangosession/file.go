@@ -43,6 +43,12 @@ type FileStore struct {
 // system temporary directory when it is empty, which must be an existing
 // directory (Django raises ImproperlyConfigured otherwise).
 func NewFileStore(s *djangobridge.Settings) (*FileStore, error) {
+	if s == nil {
+		return nil, errors.New("djangosession: nil Settings: start from djangobridge.Defaults()")
+	}
+	if _, err := s.Release(); err != nil {
+		return nil, err
+	}
 	dir := s.SessionFilePath
 	if dir == "" {
 		dir = os.TempDir()

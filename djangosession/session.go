@@ -27,6 +27,7 @@ const (
 type Manager struct {
 	store         Store
 	settings      djangobridge.Settings
+	rel           djangobridge.Release
 	loc           *time.Location
 	log           *slog.Logger
 	now           func() time.Time
@@ -35,8 +36,15 @@ type Manager struct {
 
 // NewManager returns a Manager of store under s (copied).
 func NewManager(s *djangobridge.Settings, store Store) (*Manager, error) {
+	if s == nil {
+		return nil, errors.New("djangosession: nil Settings: start from djangobridge.Defaults()")
+	}
+	rel, err := s.Release()
+	if err != nil {
+		return nil, err
+	}
 	if store == nil {
-		return nil, errors.New("djangosession: nil Store")
+		return nil, errors.New("djangosession: nil Store: pass the session engine (sqlstore.New, pgxstore.New, redisstore, NewFileStore or NewSignedCookieStore)")
 	}
 	loc, err := s.Location()
 	if err != nil {
@@ -45,7 +53,7 @@ func NewManager(s *djangobridge.Settings, store Store) (*Manager, error) {
 	if s.SessionCookieAge <= 0 {
 		return nil, fmt.Errorf("djangosession: SESSION_COOKIE_AGE %d must be positive", s.SessionCookieAge)
 	}
-	m := &Manager{store: store, settings: *s, loc: loc, log: s.Logger, now: time.Now}
+	m := &Manager{store: store, settings: *s, rel: rel, loc: loc, log: s.Logger, now: time.Now}
 	if m.log == nil {
 		m.log = slog.Default()
 	}
@@ -334,7 +342,7 @@ func (s *Session) SetExpiry(seconds int) error {
 // JSON session (TypeError on save), so for DjangoVersion < 4.2 this returns
 // ErrUnsupportedValue.
 func (s *Session) SetExpiryAt(t time.Time) error {
-	if !s.m.settings.DjangoVersion.AtLeast(4, 2, 0) {
+	if !s.m.rel.ExpiryDatetimeInJSON {
 		return fmt.Errorf("%w: Django %s cannot store a datetime expiry in a JSON session", ErrUnsupportedValue, s.m.settings.DjangoVersion)
 	}
 	if !s.m.settings.UseTZ {

@@ -2,6 +2,7 @@ package djangosession
 
 import (
 	"context"
+	"errors"
 
 	"github.com/djangobridge/djangobridge"
 )
@@ -18,6 +19,9 @@ type SignedCookieStore struct {
 
 // NewSignedCookieStore returns the signed_cookies engine of s.
 func NewSignedCookieStore(s *djangobridge.Settings) (*SignedCookieStore, error) {
+	if s == nil {
+		return nil, errors.New("djangosession: nil Settings: start from djangobridge.Defaults()")
+	}
 	c, err := NewCodec(s)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -117,12 +118,18 @@ type Signer struct {
 // for Signer(), SaltTimestampSigner for TimestampSigner(), SaltDumps for
 // signing.dumps.
 func NewSigner(s *djangobridge.Settings, salt string) (*Signer, error) {
-	if s.SecretKey == "" {
-		return nil, fmt.Errorf("djangosession: SECRET_KEY is empty")
+	if s == nil {
+		return nil, errors.New("djangosession: nil Settings: start from djangobridge.Defaults()")
 	}
-	v := s.DjangoVersion
+	rel, err := s.Release()
+	if err != nil {
+		return nil, err
+	}
+	if s.SecretKey == "" {
+		return nil, fmt.Errorf("djangosession: SECRET_KEY is empty: set it to the SECRET_KEY of your Django settings.py")
+	}
 	alg := "sha256"
-	if !v.AtLeast(4, 0, 0) && s.DefaultHashingAlgorithm != "" {
+	if rel.DefaultHashingAlgorithm && s.DefaultHashingAlgorithm != "" {
 		alg = s.DefaultHashingAlgorithm
 	}
 	h, err := hashFunc(alg)
@@ -131,12 +138,12 @@ func NewSigner(s *djangobridge.Settings, salt string) (*Signer, error) {
 	}
 	keySalt := salt + "signer"
 	sg := &Signer{salt: salt, keys: []*macKey{newMacKey(h, keySalt, s.SecretKey)}}
-	if v.AtLeast(4, 1, 0) {
+	if rel.SecretKeyFallbacks {
 		for _, fb := range s.SecretKeyFallbacks {
 			sg.keys = append(sg.keys, newMacKey(h, keySalt, fb))
 		}
 	}
-	if !v.AtLeast(4, 0, 0) {
+	if rel.DefaultHashingAlgorithm {
 		sg.legacy = newMacKey(sha1.New, keySalt, s.SecretKey)
 	}
 	return sg, nil

@@ -54,19 +54,20 @@ func New(s *djangobridge.Settings, users Store, pw Passwords, backends ...Backen
 	if s == nil || users == nil || pw == nil {
 		return nil, fmt.Errorf("%w: New needs Settings, a Store and Passwords", ErrConfig)
 	}
+	rel, err := s.Release()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	if s.SecretKey == "" {
-		return nil, fmt.Errorf("%w: SECRET_KEY is empty", ErrConfig)
+		return nil, fmt.Errorf("%w: SECRET_KEY is empty: set it to the SECRET_KEY of your Django settings.py", ErrConfig)
 	}
 	m, err := ModelOf(s)
 	if err != nil {
 		return nil, err
 	}
 	v := s.DjangoVersion
-	if v.IsZero() {
-		v = djangobridge.Django52
-	}
 	a := &Auth{users: users, pw: pw, model: m, version: v, secret: s.SecretKey, hashAlg: "sha256", clock: time.Now}
-	if !v.AtLeast(4, 0, 0) {
+	if rel.DefaultHashingAlgorithm {
 		switch s.DefaultHashingAlgorithm {
 		case "", "sha256":
 		case "sha1":
@@ -76,7 +77,7 @@ func New(s *djangobridge.Settings, users Store, pw Passwords, backends ...Backen
 		}
 		a.legacySHA1 = true
 	}
-	if v.AtLeast(4, 1, 8) {
+	if rel.SessionAuthHashFallbacks {
 		a.fallbacks = append([]string(nil), s.SecretKeyFallbacks...)
 	}
 	if len(backends) == 0 {

@@ -63,8 +63,11 @@ func NewAllowAllUsersModelBackend(s *djangobridge.Settings, users Store, pw Pass
 }
 
 func newModelBackend(s *djangobridge.Settings, users Store, pw Passwords, allowInactive bool) (*ModelBackend, error) {
-	if users == nil || pw == nil {
-		return nil, fmt.Errorf("%w: ModelBackend needs a Store and Passwords", ErrConfig)
+	if s == nil || users == nil || pw == nil {
+		return nil, fmt.Errorf("%w: ModelBackend needs Settings, a Store and Passwords", ErrConfig)
+	}
+	if _, err := s.Release(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	m, err := ModelOf(s)
 	if err != nil {

@@ -99,6 +99,9 @@ func trunc(s string) string {
 // "user_id"), and checks that every name is a plain SQL identifier, so that
 // stores may put them in SQL text.
 func ModelOf(s *djangobridge.Settings) (djangobridge.UserModel, error) {
+	if _, err := s.Release(); err != nil {
+		return djangobridge.UserModel{}, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	m := s.UserModel
 	def := func(p *string, v string) {
 		if *p == "" {

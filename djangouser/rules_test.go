@@ -33,7 +33,6 @@ func TestAuthHashRulesPerRelease(t *testing.T) {
 		want    verdict
 	}{
 		{"3.2", hmac(testSecret, "sha1"), verdict{true, false}},
-		{"3.1", hmac(testSecret, "sha1"), verdict{true, false}},
 		{"4.0", hmac(testSecret, "sha1"), verdict{false, false}},
 		{"4.0", hmac(oldKey, "sha256"), verdict{false, false}},
 		{"4.1.7", hmac(oldKey, "sha256"), verdict{false, false}},

@@ -12,7 +12,7 @@ type Defaults struct {
 	// PBKDF2Iterations is PBKDF2PasswordHasher.iterations (also used by
 	// pbkdf2_sha1).
 	PBKDF2Iterations int
-	// Argon2Variety is "argon2id" (3.2+) or "argon2i" (≤ 3.1).
+	// Argon2Variety is "argon2id" (3.2+).
 	Argon2Variety string
 	// Argon2 time_cost, memory_cost (KiB) and parallelism.
 	Argon2Time, Argon2MemoryKiB, Argon2Threads int
@@ -31,61 +31,33 @@ type Defaults struct {
 	Available []string
 }
 
-// pbkdf2Iterations is PBKDF2PasswordHasher.iterations per release.
-var pbkdf2Iterations = []struct {
-	major, minor, iterations int
-}{
-	{2, 2, 150000}, {3, 0, 180000}, {3, 1, 216000}, {3, 2, 260000},
-	{4, 0, 320000}, {4, 1, 390000}, {4, 2, 600000},
-	{5, 0, 720000}, {5, 1, 870000}, {5, 2, 1000000},
-	{6, 0, 1200000}, {6, 1, 1500000},
+// DefaultsFor returns Django's hasher defaults for release v, read from
+// the release table (djangobridge.ReleaseOf). An unset or unsupported
+// release is an error (djangobridge.ErrVersionUnset,
+// djangobridge.ErrVersionUnsupported).
+func DefaultsFor(v djangobridge.Version) (Defaults, error) {
+	r, err := djangobridge.ReleaseOf(v)
+	if err != nil {
+		return Defaults{}, err
+	}
+	return defaultsOf(r), nil
 }
 
-// DefaultsFor returns Django's hasher defaults for release v. Releases
-// older than 2.2 get 2.2's values and releases newer than 6.1 get 6.1's.
-// A zero Version means 5.2.
-func DefaultsFor(v djangobridge.Version) Defaults {
-	if v.IsZero() {
-		v = djangobridge.Django52
+func defaultsOf(r djangobridge.Release) Defaults {
+	return Defaults{
+		PBKDF2Iterations: r.PBKDF2Iterations,
+		Argon2Variety:    r.Argon2Variety,
+		Argon2Time:       r.Argon2TimeCost,
+		Argon2MemoryKiB:  r.Argon2MemoryCost,
+		Argon2Threads:    r.Argon2Parallelism,
+		BcryptRounds:     r.BcryptRounds,
+		ScryptN:          r.ScryptWorkFactor,
+		ScryptR:          r.ScryptBlockSize,
+		ScryptP:          r.ScryptParallelism,
+		SaltChars:        r.SaltChars,
+		Hashers:          r.PasswordHashers,
+		Available:        r.Hashers,
 	}
-	at := func(major, minor int) bool { return v.AtLeast(major, minor, 0) }
-	d := Defaults{
-		PBKDF2Iterations: pbkdf2Iterations[0].iterations,
-		BcryptRounds:     12,
-		SaltChars:        SaltChars,
-	}
-	for _, e := range pbkdf2Iterations {
-		if at(e.major, e.minor) {
-			d.PBKDF2Iterations = e.iterations
-		}
-	}
-	if at(3, 2) {
-		d.Argon2Variety, d.Argon2Time, d.Argon2MemoryKiB, d.Argon2Threads = "argon2id", 2, 102400, 8
-	} else {
-		d.Argon2Variety, d.Argon2Time, d.Argon2MemoryKiB, d.Argon2Threads = "argon2i", 2, 512, 2
-		d.SaltChars = 12
-	}
-	d.Hashers = []string{"pbkdf2_sha256", "pbkdf2_sha1", "argon2", "bcrypt_sha256"}
-	d.Available = []string{"pbkdf2_sha256", "pbkdf2_sha1", "argon2", "bcrypt_sha256", "bcrypt"}
-	if at(4, 0) {
-		d.ScryptN, d.ScryptR, d.ScryptP = 1<<14, 8, 1
-		if at(5, 1) {
-			d.ScryptP = 5
-		}
-		d.Hashers = append(d.Hashers, "scrypt")
-		d.Available = append(d.Available, "scrypt")
-	}
-	if !at(5, 1) { // SHA1, UnsaltedSHA1 and UnsaltedMD5 were removed in 5.1
-		d.Available = append(d.Available, "sha1")
-	}
-	d.Available = append(d.Available, "md5")
-	if !at(5, 1) {
-		d.Available = append(d.Available, "unsalted_sha1", "unsalted_md5")
-	}
-	if !at(5, 0) { // CryptPasswordHasher was removed in 5.0
-		d.Available = append(d.Available, "crypt")
-	}
-	return d
 }
 
 // dottedNames maps the class paths of django.contrib.auth.hashers to
@@ -134,7 +106,10 @@ func algorithmName(entry string) string {
 // path) with release v's default parameters and the given limits. It does
 // not check that v ships the hasher; New does.
 func HasherFor(algorithm string, v djangobridge.Version, l djangobridge.PasswordLimits) (Hasher, error) {
-	d := DefaultsFor(v)
+	d, err := DefaultsFor(v)
+	if err != nil {
+		return nil, err
+	}
 	switch algorithmName(algorithm) {
 	case "pbkdf2_sha256":
 		return &PBKDF2Hasher{Iterations: d.PBKDF2Iterations, SaltLength: d.SaltChars, Limits: l}, nil

@@ -52,7 +52,10 @@ func New(s *djangobridge.Settings) (*Set, error) {
 		d := djangobridge.Defaults()
 		s = &d
 	}
-	d := DefaultsFor(s.DjangoVersion)
+	d, err := DefaultsFor(s.DjangoVersion)
+	if err != nil {
+		return nil, err
+	}
 	names := s.PasswordHashers
 	if names == nil {
 		names = d.Hashers

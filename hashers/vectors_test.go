@@ -104,7 +104,10 @@ func settingsFor(t *testing.T, release string, hashers []string) *djangobridge.S
 func TestDefaultsForMatchesDjango(t *testing.T) {
 	for _, rel := range releases {
 		v := loadVectors(t, rel)
-		d := DefaultsFor(djangobridge.MustParseVersion(rel))
+		d, err := DefaultsFor(djangobridge.MustParseVersion(rel))
+		if err != nil {
+			t.Fatal(err)
+		}
 		w := v.Defaults
 		if d.PBKDF2Iterations != w.PBKDF2Iterations || d.Argon2Variety != w.Argon2Variety ||
 			d.Argon2Time != w.Argon2TimeCost || d.Argon2MemoryKiB != w.Argon2MemoryCost ||

@@ -78,9 +78,10 @@ type Middleware struct {
 	csrfCookie    cookieSpec
 	csrfAge       int // -1: browser-session cookie (CSRF_COOKIE_AGE None)
 
-	v40, v41masked, v52vary, ge500 bool // release rules
-	trusted                        trustedOrigins
-	csrfHeaderName                 string // for messages: "X-Csrftoken"
+	rel            djangobridge.Release // the release's rules
+	maskCookie     bool                 // the CSRF cookie holds a masked token
+	trusted        trustedOrigins
+	csrfHeaderName string // for messages: "X-Csrftoken"
 }
 
 // New returns the middleware for opts.
@@ -89,7 +90,11 @@ func New(opts Options) (*Middleware, error) {
 		return nil, errors.New("middleware: Options.Sessions is required")
 	}
 	s := opts.Sessions.Settings()
-	m := &Middleware{opts: opts, settings: s, log: opts.Logger, now: time.Now}
+	rel, err := s.Release()
+	if err != nil {
+		return nil, err
+	}
+	m := &Middleware{opts: opts, settings: s, rel: rel, log: opts.Logger, now: time.Now}
 	if m.log == nil {
 		m.log = s.Logger
 	}
@@ -118,11 +123,7 @@ func New(opts Options) (*Middleware, error) {
 	if m.csrfAge <= 0 {
 		m.csrfAge = -1
 	}
-	v := s.DjangoVersion
-	m.v40 = v.AtLeast(4, 0, 0)
-	m.v41masked = s.CSRFCookieMasked && v.AtLeast(4, 1, 0) && !v.AtLeast(5, 0, 0)
-	m.v52vary = v.AtLeast(5, 2, 14)
-	m.ge500 = v.AtLeast(4, 0, 0) // 3.2 skips the save on 500 only
+	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
 	m.csrfHeaderName = headerTitle(s.CSRFHeaderName)
 	return m, nil
@@ -383,7 +384,7 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 		maxAge = sess.ExpiryAge()
 	}
 	now := s.m.now()
-	if status >= 500 && s.m.ge500 || status == 500 {
+	if status >= 500 && s.m.rel.SkipSaveOnAny5xx || status == 500 {
 		return nil
 	}
 	if err := sess.Save(ctx); err != nil {
@@ -393,7 +394,7 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 		return fmt.Errorf("%w: save session: %w", ErrStore, err)
 	}
 	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.render(sess.Key(), maxAge, "", now))
-	if s.m.v52vary {
+	if s.m.rel.VaryCookieOnSessionSave {
 		res.VaryCookie = true
 	}
 	return nil

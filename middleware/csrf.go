@@ -213,7 +213,7 @@ func (s *State) csrfStart() error {
 	if !have {
 		return nil
 	}
-	if s.m.v40 {
+	if s.m.rel.CSRFTokenFormatCheck {
 		if !st.CSRFUseSessions && checkTokenFormat(raw) != "" {
 			s.addNewCSRFCookie()
 			return nil
@@ -252,7 +252,7 @@ func (s *State) csrfStart() error {
 func (s *State) addNewCSRFCookie() string {
 	sec := NewCSRFSecret()
 	meta := sec
-	if !s.m.v40 || s.m.v41masked {
+	if s.m.maskCookie {
 		meta = MaskCSRFSecret(sec)
 	}
 	s.csrf.hasMeta, s.csrf.meta, s.csrf.secret, s.csrf.needsUpdate = true, meta, sec, true
@@ -335,7 +335,7 @@ func (s *State) CheckCSRF() error {
 	case "GET", "HEAD", "OPTIONS", "TRACE":
 		return nil
 	}
-	if s.m.v40 {
+	if s.m.rel.CSRFOriginCheck {
 		if s.req.HasOrigin {
 			if !s.originVerified() {
 				return reject(ReasonBadOrigin, s.req.Origin)
@@ -480,7 +480,7 @@ func (s *State) checkReferer() error {
 		return reject(ReasonInsecureReferer)
 	}
 	st := s.m.settings
-	if s.m.v40 {
+	if s.m.rel.CSRFOriginCheck {
 		for _, h := range s.m.trusted.hosts {
 			if isSameDomain(u.netloc, h) {
 				return nil
@@ -496,7 +496,7 @@ func (s *State) checkReferer() error {
 	} else if p := s.serverPort(); p != "443" && p != "80" {
 		good += ":" + p
 	}
-	if !s.m.v40 {
+	if !s.m.rel.CSRFOriginCheck {
 		for _, h := range st.CSRFTrustedOrigins {
 			if isSameDomain(u.netloc, h) {
 				return nil

@@ -141,7 +141,11 @@ func (m *Middleware) isSecure(r *http.Request) bool {
 	if h := m.settings.SecureProxySSLHeader; h[0] != "" {
 		v := r.Header.Get(h[0])
 		if v != "" {
-			// Django takes the first value of a comma-separated header.
+			if !m.rel.ProxySSLHeaderFirstValue {
+				// Django < 4.1 compares the whole value.
+				return v == h[1]
+			}
+			// Django 4.1+ takes the first value of a comma-separated header.
 			for i := 0; i < len(v); i++ {
 				if v[i] == ',' {
 					v = v[:i]

@@ -51,6 +51,12 @@ type Cache struct {
 // the size of a stored value that is read. The clients stay the caller's
 // to close.
 func New(s *djangobridge.Settings, clients ...redis.UniversalClient) (*Cache, error) {
+	if s == nil {
+		return nil, errors.New("redisstore: nil Settings: start from djangobridge.Defaults()")
+	}
+	if _, err := s.Release(); err != nil {
+		return nil, err
+	}
 	if len(clients) == 0 {
 		return nil, errors.New("redisstore: no Redis client")
 	}

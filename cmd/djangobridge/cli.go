@@ -489,7 +489,10 @@ func cmdPasswordHash(c *cli, fs *flag.FlagSet, args []string) error {
 	alg := fs.Lookup("hasher").Value.String()
 	iters, _ := strconv.Atoi(fs.Lookup("iterations").Value.String())
 	s := c.settings
-	def := hashers.DefaultsFor(s.DjangoVersion)
+	def, err := hashers.DefaultsFor(s.DjangoVersion)
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
 	if alg != "" {
 		s.PasswordHashers = append([]string{alg}, def.Available...)
 	}
@@ -516,7 +519,10 @@ func cmdPasswordCheck(c *cli, fs *flag.FlagSet, args []string) error {
 	s := c.settings
 	// The preferred hasher is the release's; every hasher it ships may
 	// verify, so old md5 or sha1 hashes can be checked too.
-	def := hashers.DefaultsFor(s.DjangoVersion)
+	def, err := hashers.DefaultsFor(s.DjangoVersion)
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
 	s.PasswordHashers = append(append([]string(nil), def.Hashers...), def.Available...)
 	set, err := hashers.New(&s)
 	if err != nil {

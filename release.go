@@ -1,0 +1,248 @@
+package djangobridge
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ErrVersionUnset is returned (wrapped) for a Settings whose DjangoVersion
+// was never set. Every constructor that takes Settings refuses it, so no
+// part of a stack can fall back to another release's rules.
+var ErrVersionUnset = errors.New("DjangoVersion is not set: start from djangobridge.Defaults(), or set it to your Django release")
+
+// ErrVersionUnsupported is returned (wrapped) for a DjangoVersion outside
+// the supported releases (see SupportedReleases).
+var ErrVersionUnsupported = errors.New("Django release not supported")
+
+// Release holds every rule that differs between the Django releases
+// djangobridge supports. It is the one place that knows them: every package
+// asks a Release (from [Settings.Release] or [ReleaseOf]) instead of
+// comparing versions. Values are copies; changing one changes nothing else.
+//
+// Each field names the Django source it mirrors.
+type Release struct {
+	// Version is the release these rules are for (with the patch level
+	// it was looked up with).
+	Version Version
+
+	// --- Passwords (django/contrib/auth/hashers.py) ---
+
+	// PBKDF2Iterations is PBKDF2PasswordHasher.iterations: 3.2 260,000,
+	// 4.0 320,000, 4.1 390,000, 4.2 600,000, 5.0 720,000, 5.1 870,000,
+	// 5.2 1,000,000, 6.0 1,200,000, 6.1 1,500,000.
+	PBKDF2Iterations int
+	// Argon2Variety is Argon2PasswordHasher's variety: "argon2id" (3.2+).
+	Argon2Variety string
+	// Argon2TimeCost, Argon2MemoryCost (KiB) and Argon2Parallelism are
+	// Argon2PasswordHasher.time_cost, memory_cost, parallelism: 2, 102400, 8.
+	Argon2TimeCost, Argon2MemoryCost, Argon2Parallelism int
+	// BcryptRounds is BCryptSHA256PasswordHasher.rounds: 12.
+	BcryptRounds int
+	// ScryptWorkFactor, ScryptBlockSize and ScryptParallelism are
+	// ScryptPasswordHasher.work_factor, block_size, parallelism (4.0+):
+	// 2^14, 8, and 1 (4.0–5.0) or 5 (5.1+). Zero on 3.2, which has no
+	// scrypt hasher.
+	ScryptWorkFactor, ScryptBlockSize, ScryptParallelism int
+	// SaltChars is the length of BasePasswordHasher.salt(): 22 (3.2+).
+	SaltChars int
+	// PasswordHashers is global_settings.PASSWORD_HASHERS, preferred first,
+	// as algorithm names.
+	PasswordHashers []string
+	// Hashers lists every hasher algorithm django.contrib.auth.hashers
+	// ships: CryptPasswordHasher was removed in 5.0; SHA1PasswordHasher,
+	// UnsaltedSHA1PasswordHasher and UnsaltedMD5PasswordHasher in 5.1.
+	Hashers []string
+
+	// --- Signing (django/core/signing.py, django/utils/crypto.py) ---
+
+	// DefaultHashingAlgorithm reports whether the DEFAULT_HASHING_ALGORITHM
+	// setting exists (3.1, 3.2; removed in 4.0). Where it does, signatures,
+	// the session auth hash and the session format follow it, and SHA-1
+	// signatures and auth hashes made with SECRET_KEY also verify
+	// (Signer.unsign's legacy branch, AbstractBaseUser._legacy_get_session_auth_hash).
+	DefaultHashingAlgorithm bool
+	// SecretKeyFallbacks reports whether SECRET_KEY_FALLBACKS verifies
+	// signatures (4.1+, Signer.__init__'s fallback_keys).
+	SecretKeyFallbacks bool
+	// SessionAuthHashFallbacks reports whether a session auth hash made
+	// with a fallback key is accepted and the session re-keyed (4.1.8+,
+	// #34384: get_user's get_session_auth_fallback_hash loop).
+	SessionAuthHashFallbacks bool
+
+	// --- Sessions (django/contrib/sessions) ---
+
+	// LegacySessionFormat reports whether pre-3.1 session data
+	// (base64 of "hexHMAC:serialized") is still read (3.x:
+	// SessionBase._legacy_decode, removed in 4.0).
+	LegacySessionFormat bool
+	// PickleSerializer reports whether
+	// django.contrib.sessions.serializers.PickleSerializer exists (< 5.0).
+	PickleSerializer bool
+	// ExpiryDatetimeInJSON reports whether set_expiry(datetime|timedelta)
+	// stores the expiry as ISO-8601 text, so a JSON session can hold it
+	// (SessionBase.set_expiry's value.isoformat(), 4.2 here; before, a
+	// datetime expiry made the JSON serializer fail on save).
+	ExpiryDatetimeInJSON bool
+	// SkipSaveOnAny5xx reports whether SessionMiddleware.process_response
+	// skips the save for every status >= 500 (4.0+); 3.2 skips it for 500
+	// only.
+	SkipSaveOnAny5xx bool
+	// VaryCookieOnSessionSave reports whether SessionMiddleware adds
+	// "Vary: Cookie" whenever it sets the session cookie, not only when the
+	// session was accessed (5.2.14+ and 6.x).
+	VaryCookieOnSessionSave bool
+
+	// --- CSRF (django/middleware/csrf.py) ---
+
+	// CSRFOriginCheck reports whether CsrfViewMiddleware checks the Origin
+	// header against the host and CSRF_TRUSTED_ORIGINS, whose entries then
+	// carry a scheme ("https://*.example.com"), 4.0+; before, only the
+	// Referer of HTTPS requests is checked, against scheme-less entries.
+	CSRFOriginCheck bool
+	// CSRFTokenFormatCheck reports whether a CSRF cookie of the wrong
+	// length or alphabet is replaced and a bad token is refused with its
+	// own reason (_check_token_format, 4.0+).
+	CSRFTokenFormatCheck bool
+	// CSRFCookieMaskedSetting reports whether CSRF_COOKIE_MASKED exists
+	// (4.1, 4.2). Releases before 4.1 always write a masked cookie; 5.0+
+	// never do.
+	CSRFCookieMaskedSetting bool
+	// CSRFCookieAlwaysMasked reports whether the CSRF cookie always holds a
+	// masked 64-character token (before 4.1).
+	CSRFCookieAlwaysMasked bool
+
+	// --- HTTP (django/http/request.py) ---
+
+	// ProxySSLHeaderFirstValue reports whether HttpRequest.is_secure takes
+	// the first comma-separated value of SECURE_PROXY_SSL_HEADER's header
+	// (4.1+); before, the whole value must equal the setting's.
+	ProxySSLHeaderFirstValue bool
+
+	// --- Auth (django/contrib/auth/tokens.py) ---
+
+	// PasswordResetTokenAlgorithm is PasswordResetTokenGenerator.algorithm:
+	// DEFAULT_HASHING_ALGORITHM on 3.2 ("" here: read the setting), "sha256"
+	// from 4.0.
+	PasswordResetTokenAlgorithm string
+	// PasswordResetTokenFallbacks reports whether
+	// PasswordResetTokenGenerator.check_token accepts tokens made with a
+	// SECRET_KEY_FALLBACKS key (4.1+).
+	PasswordResetTokenFallbacks bool
+	// PasswordResetTokenEmail reports whether the user's email is part of
+	// the token's hash value, so changing it invalidates a token (3.2:
+	// _make_hash_value adds the email field since 3.1).
+	PasswordResetTokenEmail bool
+}
+
+// releaseTable lists the supported releases, oldest first. Patch-level rules
+// (4.1.8, 5.2.14) are applied by ReleaseOf.
+var releaseTable = []struct {
+	major, minor int
+	pbkdf2       int
+}{
+	{3, 2, 260_000},
+	{4, 0, 320_000}, {4, 1, 390_000}, {4, 2, 600_000},
+	{5, 0, 720_000}, {5, 1, 870_000}, {5, 2, 1_000_000},
+	{6, 0, 1_200_000}, {6, 1, 1_500_000},
+}
+
+// SupportedReleases returns the Django releases djangobridge has rules
+// for, oldest first: 3.2, 4.0, 4.1, 4.2, 5.0, 5.1, 5.2, 6.0, 6.1.
+func SupportedReleases() []Version {
+	out := make([]Version, len(releaseTable))
+	for i, r := range releaseTable {
+		out[i] = Version{r.major, r.minor, -1}
+	}
+	return out
+}
+
+func supportedList() string {
+	var b strings.Builder
+	for i, v := range SupportedReleases() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// ReleaseOf returns the rules of Django release v. A zero v is
+// ErrVersionUnset; a release outside SupportedReleases is
+// ErrVersionUnsupported, with the list of supported releases.
+func ReleaseOf(v Version) (Release, error) {
+	if v.IsZero() {
+		return Release{}, fmt.Errorf("djangobridge: %w", ErrVersionUnset)
+	}
+	idx := slices.IndexFunc(releaseTable, func(r struct{ major, minor, pbkdf2 int }) bool {
+		return r.major == v.Major && r.minor == v.Minor
+	})
+	if idx < 0 {
+		return Release{}, fmt.Errorf("djangobridge: %w: Django %s (supported: %s)", ErrVersionUnsupported, v, supportedList())
+	}
+	at := func(major, minor, patch int) bool { return v.AtLeast(major, minor, patch) }
+	r := Release{
+		Version:           v,
+		PBKDF2Iterations:  releaseTable[idx].pbkdf2,
+		Argon2Variety:     "argon2id",
+		Argon2TimeCost:    2,
+		Argon2MemoryCost:  102400,
+		Argon2Parallelism: 8,
+		BcryptRounds:      12,
+		SaltChars:         22,
+		PasswordHashers:   []string{"pbkdf2_sha256", "pbkdf2_sha1", "argon2", "bcrypt_sha256"},
+		Hashers:           []string{"pbkdf2_sha256", "pbkdf2_sha1", "argon2", "bcrypt_sha256", "bcrypt"},
+
+		DefaultHashingAlgorithm:  !at(4, 0, 0),
+		SecretKeyFallbacks:       at(4, 1, 0),
+		SessionAuthHashFallbacks: at(4, 1, 8),
+
+		LegacySessionFormat:     !at(4, 0, 0),
+		PickleSerializer:        !at(5, 0, 0),
+		ExpiryDatetimeInJSON:    at(4, 2, 0),
+		SkipSaveOnAny5xx:        at(4, 0, 0),
+		VaryCookieOnSessionSave: at(5, 2, 14),
+
+		CSRFOriginCheck:         at(4, 0, 0),
+		CSRFTokenFormatCheck:    at(4, 0, 0),
+		CSRFCookieMaskedSetting: at(4, 1, 0) && !at(5, 0, 0),
+		CSRFCookieAlwaysMasked:  !at(4, 1, 0),
+
+		ProxySSLHeaderFirstValue: at(4, 1, 0),
+
+		PasswordResetTokenFallbacks: at(4, 1, 0),
+		PasswordResetTokenEmail:     true,
+	}
+	if at(4, 0, 0) {
+		r.ScryptWorkFactor, r.ScryptBlockSize, r.ScryptParallelism = 1<<14, 8, 1
+		if at(5, 1, 0) {
+			r.ScryptParallelism = 5
+		}
+		r.PasswordHashers = append(r.PasswordHashers, "scrypt")
+		r.Hashers = append(r.Hashers, "scrypt")
+		r.PasswordResetTokenAlgorithm = "sha256"
+	}
+	if !at(5, 1, 0) {
+		r.Hashers = append(r.Hashers, "sha1")
+	}
+	r.Hashers = append(r.Hashers, "md5")
+	if !at(5, 1, 0) {
+		r.Hashers = append(r.Hashers, "unsalted_sha1", "unsalted_md5")
+	}
+	if !at(5, 0, 0) {
+		r.Hashers = append(r.Hashers, "crypt")
+	}
+	return r, nil
+}
+
+// Release returns the rules of s.DjangoVersion (see [ReleaseOf]). Every
+// constructor that takes Settings calls it first, so an unset or
+// unsupported release is refused with an error that names the fix.
+func (s *Settings) Release() (Release, error) {
+	if s == nil {
+		return Release{}, errors.New("djangobridge: nil Settings: start from djangobridge.Defaults()")
+	}
+	return ReleaseOf(s.DjangoVersion)
+}
