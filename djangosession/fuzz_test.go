@@ -13,7 +13,7 @@ import (
 
 // seedDjangoOutputs adds every encoded value of the committed vectors.
 func seedDjangoOutputs(f *testing.F) {
-	for _, rel := range []string{"3.2", "4.2", "5.2"} {
+	for _, rel := range []string{"3.2", "4.2", "5.2", "6.1"} {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "django", rel, "sessions.json"))
 		if err != nil {
 			f.Fatal(err)

@@ -46,7 +46,7 @@ type refusedVector struct {
 	Error string `json:"error"`
 }
 
-var releases = []string{"3.2", "4.2", "5.2"}
+var releases = []string{"3.2", "4.2", "5.2", "6.1"}
 
 func loadCacheVectors(t testing.TB, release string) cacheVectors {
 	t.Helper()

@@ -79,7 +79,7 @@ func jsonOf(t *testing.T, m *djangosession.Map) string {
 // Go to exactly the dict Django encoded, and Go's JSON of it is byte for
 // byte what Django's JSONSerializer writes.
 func TestDjangoVectors(t *testing.T) {
-	for _, rel := range []string{"3.2", "4.2", "5.2"} {
+	for _, rel := range []string{"3.2", "4.2", "5.2", "6.1"} {
 		t.Run(rel, func(t *testing.T) {
 			v := loadSessionVectors(t, rel)
 			now := v.Meta.Now

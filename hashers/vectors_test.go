@@ -63,7 +63,7 @@ type djangoVectors struct {
 	} `json:"check"`
 }
 
-var releases = []string{"3.2", "4.2", "5.2"}
+var releases = []string{"3.2", "4.2", "5.2", "6.1"}
 
 func loadVectors(t *testing.T, release string) *djangoVectors {
 	t.Helper()

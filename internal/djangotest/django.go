@@ -63,9 +63,13 @@ const DefaultCallTimeout = 60 * time.Second
 // in-memory database, migrate), generous for a loaded CI machine.
 const startTimeout = 120 * time.Second
 
-// pythonBin is the interpreter the releases under DJANGOBRIDGE_TEST_DJANGO
-// were unpacked for (with psycopg2, MySQLdb, argon2, bcrypt and redis).
-const pythonBin = "/usr/bin/python3"
+// Launcher returns the launcher ../shared/django/install made for release
+// under dir: DIR/<release>/python, which runs the right Python (this
+// machine's for 3.2–5.2, Debian's 3.14 for 6.1) with that Django
+// importable. Every Python a test runs goes through it.
+func Launcher(dir, release string) string {
+	return filepath.Join(dir, release, "python")
+}
 
 // Django is one long-lived `python3 djangohelper.py` process for one release and Config,
 // answering JSON requests line by line on stdin/stdout (start ~0.5-1 s; then ~ms per call).
@@ -358,9 +362,14 @@ func launch(dir, release string, config []byte) (*Django, error) {
 			ErrHarness, release, EnvDjango, dir, err)
 	}
 	helper := filepath.Join(helperDir(), "djangohelper.py")
-	cmd := exec.Command(pythonBin, helper)
+	python := Launcher(dir, release)
+	if _, err := os.Stat(python); err != nil {
+		return nil, fmt.Errorf("%w: no launcher %s for Django %s (run ../shared/django/install %s): %v",
+			ErrHarness, python, release, dir, err)
+	}
+	cmd := exec.Command(python, helper)
 	cmd.Dir = helperDir()
-	env := []string{"PYTHONPATH=" + relDir, "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1", "PYTHONIOENCODING=utf-8"}
+	env := []string{"PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1", "PYTHONIOENCODING=utf-8"}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
@@ -386,7 +395,7 @@ func launch(dir, release string, config []byte) (*Django, error) {
 		cmd.Stderr = tail
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%w: start %s: %v", ErrHarness, pythonBin, err)
+		return nil, fmt.Errorf("%w: start %s: %v", ErrHarness, python, err)
 	}
 	lines := make(chan []byte, 1)
 	quit := make(chan struct{})

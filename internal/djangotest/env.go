@@ -1,5 +1,5 @@
 // Package djangotest is the one harness that tests use to check djangobridge
-// against real Django 3.2, 4.2 and 5.2 and real databases.
+// against real Django 3.2, 4.2, 5.2 and 6.1 and real databases.
 //
 // It has three parts:
 //
@@ -23,8 +23,9 @@ import (
 	"testing"
 )
 
-// Releases are the Django releases tested: "3.2", "4.2", "5.2".
-var Releases = []string{"3.2", "4.2", "5.2"}
+// Releases are the Django releases tested against real Django: "3.2",
+// "4.2", "5.2", "6.1".
+var Releases = []string{"3.2", "4.2", "5.2", "6.1"}
 
 // The environment variables the harness reads.
 const (
@@ -47,7 +48,7 @@ func MySQLURL(t testing.TB) string { t.Helper(); return requireEnv(t, EnvMySQL) 
 func RedisURL(t testing.TB) string { t.Helper(); return requireEnv(t, EnvRedis) }
 
 // DjangoDir is $DJANGOBRIDGE_TEST_DJANGO, the folder ../shared/django/install
-// filled, holding 3.2/, 4.2/ and 5.2/. Unset: the test skips (fails with CI=true).
+// filled, holding 3.2/, 4.2/, 5.2/ and 6.1/, each with its python launcher. Unset: the test skips (fails with CI=true).
 func DjangoDir(t testing.TB) string { t.Helper(); return requireEnv(t, EnvDjango) }
 
 // requireEnv returns the variable's value, or ends the test: t.Fatal under CI,

@@ -36,7 +36,7 @@ OPS = {}
 LOAD_ERRORS = {}
 
 # CONFIG is the harness configuration (the JSON the Go side sent), RELEASE the
-# Django release ("3.2", "4.2", "5.2"); djangohelper sets both before loading ops.
+# Django release ("3.2", "4.2", "5.2", "6.1"); djangohelper sets both before loading ops.
 CONFIG = {}
 RELEASE = ""
 
