@@ -15,11 +15,7 @@ import (
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	djangotest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(djangotest.RunMain(m)) }
 
 type result struct {
 	code           int
