@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/djangobridge/djangobridge"
 )
@@ -40,80 +38,38 @@ func defaultDatabasePath(getenv func(string) string) string {
 }
 
 // loadConfig reads the environment through getenv (os.Getenv in main, a map
-// in tests): Django's defaults for everything unset.
+// in tests) with djangobridge.SettingsFromEnv, the call a service makes:
+// Django's defaults for everything unset, and the demo's own for three
+// (the same as examples/django_app's): SECRET_KEY the public demo key
+// (flagged, main warns), DJANGO_VERSION 5.2, TIME_ZONE UTC. Without
+// DATABASE_URL the demo uses its own SQLite file.
 func loadConfig(getenv func(string) string) (*config, error) {
-	c := &config{Settings: djangobridge.Defaults()}
-	s := &c.Settings
-
-	s.SecretKey = getenv("SECRET_KEY")
-	if s.SecretKey == "" {
-		s.SecretKey, c.DemoKey = demoSecretKey, true
-	}
-	s.SecretKeyFallbacks = list(getenv("SECRET_KEY_FALLBACKS"))
-
-	if v := getenv("DJANGO_VERSION"); v != "" {
-		ver, err := djangobridge.ParseVersion(v)
-		if err != nil {
-			return nil, fmt.Errorf("DJANGO_VERSION: %w", err)
+	c := &config{}
+	demoDefaults := func(name string) string {
+		v := getenv(name)
+		if v != "" {
+			return v
 		}
-		s.DjangoVersion = ver
+		switch name {
+		case "SECRET_KEY":
+			c.DemoKey = true
+			return demoSecretKey
+		case "DJANGO_VERSION":
+			return "5.2"
+		case "TIME_ZONE":
+			return "UTC"
+		}
+		return ""
 	}
-
+	s, err := djangobridge.SettingsFromEnv(demoDefaults)
+	if err != nil {
+		return nil, err
+	}
+	c.Settings = s
+	c.CacheURL = s.Cache.Location
 	c.DatabaseURL = getenv("DATABASE_URL")
 	if c.DatabaseURL == "" {
 		c.DatabaseURL, c.Defaulted = "sqlite://"+defaultDatabasePath(getenv), true
 	}
-
-	if v := getenv("SESSION_COOKIE_NAME"); v != "" {
-		s.SessionCookieName = v
-	}
-	if v := getenv("SESSION_ENGINE"); v != "" {
-		engine, err := djangobridge.EngineName(v)
-		if err != nil {
-			return nil, fmt.Errorf("SESSION_ENGINE: %w", err)
-		}
-		s.SessionEngine = engine
-	}
-	c.CacheURL = list(getenv("CACHE_URL"))
-	s.Cache.Location = c.CacheURL
-	s.Cache.KeyPrefix = getenv("CACHE_KEY_PREFIX")
-	s.SessionFilePath = getenv("SESSION_FILE_PATH")
-
-	// examples/django_app defaults: USE_TZ true, TIME_ZONE "UTC".
-	useTZ, err := boolean("USE_TZ", getenv("USE_TZ"), true)
-	if err != nil {
-		return nil, err
-	}
-	s.UseTZ = useTZ
-	s.TimeZone = "UTC"
-	if v := getenv("TIME_ZONE"); v != "" {
-		s.TimeZone = v
-	}
-	if _, err := s.Location(); err != nil {
-		return nil, err
-	}
 	return c, nil
-}
-
-// list splits a comma-separated variable, dropping empty entries.
-func list(v string) []string {
-	var out []string
-	for _, x := range strings.Split(v, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func boolean(name, v string, def bool) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "":
-		return def, nil
-	case "1", "true", "yes", "on":
-		return true, nil
-	case "0", "false", "no", "off":
-		return false, nil
-	}
-	return false, fmt.Errorf("%s=%q: want true or false", name, v)
 }

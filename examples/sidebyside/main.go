@@ -6,12 +6,17 @@
 //	go run ./examples/sidebyside
 //	../shared/django/python 5.2 examples/django_app/manage.py runserver 8003
 //
-// Settings come from the environment, named as Django's: SECRET_KEY,
-// SECRET_KEY_FALLBACKS, DATABASE_URL, SESSION_ENGINE, CACHE_URL,
-// SESSION_FILE_PATH, SESSION_COOKIE_NAME, USE_TZ, TIME_ZONE and
-// DJANGO_VERSION (the release whose rules apply; default 5.2). Without
+// Settings come from the environment, named as Django's and read by
+// djangobridge.SettingsFromEnv: SECRET_KEY, SECRET_KEY_FALLBACKS,
+// DATABASE_URL, SESSION_ENGINE, CACHE_URL, SESSION_FILE_PATH,
+// SESSION_COOKIE_*, CSRF_*, USE_TZ, TIME_ZONE and DJANGO_VERSION (the
+// release whose rules apply; the demo defaults it to 5.2). Without
 // DATABASE_URL the demo uses a SQLite file it creates with Django's schema
-// and a user demo (password demo). See examples/README.md.
+// and a user demo (password demo). The setup is the public one a service
+// uses (bridge/anydb, bridge.New), and Bridge.Check runs at start: a
+// database without Django's tables, or a SECRET_KEY that verifies none of
+// the live sessions, ends the demo with the check's message (exit status 1).
+// See examples/README.md.
 package main
 
 import (

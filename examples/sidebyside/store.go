@@ -3,148 +3,105 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/djangobridge/djangobridge"
-	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/bridge"
+	"github.com/djangobridge/djangobridge/bridge/anydb"
+	"github.com/djangobridge/djangobridge/bridge/redis"
 	"github.com/djangobridge/djangobridge/djangouser"
-	"github.com/djangobridge/djangobridge/hashers"
-	"github.com/djangobridge/djangobridge/internal/dburl"
 	"github.com/djangobridge/djangobridge/middleware"
-	"github.com/djangobridge/djangobridge/pgxstore"
-	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
-// demo is what the three apps share: one session store, one user store,
-// one middleware.
+// demo is what the three apps share: one Bridge (session store, user
+// store, middleware).
 type demo struct {
 	databaseURL string
 	demoUser    string // "demo / demo" when the demo user was created or checked
 	auth        *djangouser.Auth
 	mw          *middleware.Middleware
-	closers     []func()
+	b           *bridge.Bridge
 }
 
-// Close releases the database handles.
+// Close releases the database and cache handles.
 func (d *demo) Close() {
-	for i := len(d.closers) - 1; i >= 0; i-- {
-		d.closers[i]()
+	if d.b != nil {
+		d.b.Close()
 	}
 }
 
 // The demo user.
 const demoUsername, demoPassword = "demo", "demo"
 
-// openDemo opens the database of cfg, the session engine of
-// SESSION_ENGINE, the password hashers of DJANGO_VERSION and the
-// middleware. With initDB, Django's tables (CreateSchema: a database that
-// has them is left alone) and the demo user are created when missing.
+// schemaCreator is the db session engine of sqlstore and pgxstore, which
+// can create Django's tables in an empty database.
+type schemaCreator interface {
+	CreateSchema(ctx context.Context) error
+}
+
+// openDemo sets up the demo with the public calls a service uses:
+// anydb.OpenDatabase (the driver DATABASE_URL names), bridge/redis for the
+// cache engines, bridge.New, then Bridge.Check, whose message ends the demo
+// when the deployment is wrong (missing tables, another Django's SECRET_KEY...).
+// With initDB, Django's tables (CreateSchema: a database that has them is
+// left alone) and the demo user are created when missing, and a SQLite file
+// is created if it does not exist.
 func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (_ *demo, err error) {
 	s := &cfg.Settings
 	d := &demo{databaseURL: cfg.DatabaseURL}
+	url := cfg.DatabaseURL
+	if initDB && strings.HasPrefix(url, "sqlite://") && !strings.Contains(url, "?") {
+		path := strings.TrimPrefix(url, "sqlite://")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		url += "?mode=rwc" // create the file; a service's URL would not
+	}
+	db, err := anydb.OpenDatabase(ctx, url, s)
+	if err != nil {
+		return nil, err
+	}
+	if initDB {
+		sc, ok := db.Sessions.(schemaCreator)
+		if !ok {
+			db.Close()
+			return nil, fmt.Errorf("cannot create Django's tables with %T", db.Sessions)
+		}
+		if err := sc.CreateSchema(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log}
+	if engine, _ := djangobridge.EngineName(s.SessionEngine); engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
+		if bcfg.Cache, err = redis.Open(s); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if d.b, err = bridge.New(ctx, bcfg, db); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			d.Close()
 		}
 	}()
-	if cfg.Defaulted {
-		path := strings.TrimPrefix(cfg.DatabaseURL, "sqlite://")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	dbStore, users, err := openDatabase(ctx, d, cfg.DatabaseURL, s, initDB)
-	if err != nil {
-		return nil, err
-	}
-	sessions, err := sessionEngine(ctx, d, s, dbStore)
-	if err != nil {
-		return nil, err
-	}
-	pw, err := hashers.New(s)
-	if err != nil {
-		return nil, err
-	}
-	if d.auth, err = djangouser.New(s, users, pw); err != nil {
-		return nil, err
-	}
+	d.auth, d.mw = d.b.Auth, d.b.Middleware
 	if initDB {
 		if err := ensureDemoUser(ctx, d.auth); err != nil {
 			return nil, err
 		}
 		d.demoUser = demoUsername + " / " + demoPassword
 	}
-	mgr, err := djangosession.NewManager(s, sessions)
-	if err != nil {
-		return nil, err
-	}
-	if d.mw, err = middleware.New(middleware.Options{Sessions: mgr, Auth: d.auth, Logger: log}); err != nil {
-		return nil, err
+	if err := d.b.Check(ctx); err != nil {
+		return nil, fmt.Errorf("the startup check failed; a Go service would answer 503 to logged-in users:\n%w", err)
 	}
 	return d, nil
-}
-
-// dbSessions is the db session engine of sqlstore or pgxstore.
-type dbSessions interface {
-	djangosession.Store
-	djangosession.RecordLoader
-	CreateSchema(ctx context.Context) error
-}
-
-// openDatabase opens DATABASE_URL: PostgreSQL through pgxstore (a pgx
-// pool), SQLite and MySQL/MariaDB through sqlstore (database/sql). The db
-// session engine and the user store share the one handle.
-func openDatabase(ctx context.Context, d *demo, url string, s *djangobridge.Settings, initDB bool) (dbSessions, djangouser.Store, error) {
-	var (
-		store dbSessions
-		users djangouser.Store
-	)
-	if t, err := dburl.Parse(url); err == nil && t.Dialect == sqlstore.PostgreSQL {
-		pool, err := dburl.OpenPool(ctx, url)
-		if err != nil {
-			return nil, nil, err
-		}
-		d.closers = append(d.closers, pool.Close)
-		if store, err = pgxstore.New(pool, s); err != nil {
-			return nil, nil, err
-		}
-		if users, err = pgxstore.NewUsers(pool, s); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		db, dialect, err := dburl.Open(ctx, url)
-		if err != nil {
-			return nil, nil, err
-		}
-		d.closers = append(d.closers, func() { db.Close() })
-		if store, err = sqlstore.New(db, dialect, s); err != nil {
-			return nil, nil, err
-		}
-		if users, err = sqlstore.NewUsers(db, dialect, s); err != nil {
-			return nil, nil, err
-		}
-	}
-	if initDB {
-		if err := store.CreateSchema(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
-	return store, users, nil
-}
-
-// sessionEngine returns the engine of SESSION_ENGINE: db, cache and
-// cached_db (Redis at CACHE_URL, as Django's RedisCache), file
-// (SESSION_FILE_PATH) or signed_cookies, opened as the CLI opens it.
-func sessionEngine(ctx context.Context, d *demo, s *djangobridge.Settings, db dbSessions) (djangosession.Store, error) {
-	st, err := dburl.OpenSessions(ctx, s, db)
-	if err != nil {
-		return nil, err
-	}
-	d.closers = append(d.closers, st.Close)
-	return st.Store, nil
 }
 
 // ensureDemoUser creates demo/demo unless a user named demo exists.
