@@ -4,7 +4,7 @@
 // the four is seen by all four.
 //
 //	go run ./examples/sidebyside
-//	../shared/django/python 5.2 examples/django_app/manage.py runserver 8003
+//	scripts/django-python 5.2 examples/django_app/manage.py runserver 8003
 //
 // Settings come from the environment, named as Django's and read by
 // djangobridge.SettingsFromEnv: SECRET_KEY, SECRET_KEY_FALLBACKS,
@@ -97,7 +97,7 @@ func printBanner(w io.Writer, cfg *config, d *demo, lns [3]net.Listener) {
 	// examples/django_app reads the same variables and defaults to the
 	// same SQLite file, so the same shell starts it on the same store.
 	v := cfg.Settings.DjangoVersion
-	fmt.Fprintf(w, "  Django:     ../shared/django/python %d.%d examples/django_app/manage.py runserver 8003\n", v.Major, v.Minor)
+	fmt.Fprintf(w, "  Django:     scripts/django-python %d.%d examples/django_app/manage.py runserver 8003\n", v.Major, v.Minor)
 }
 
 // serve runs the three apps on lns until ctx ends, then shuts them down.

@@ -63,12 +63,25 @@ const DefaultCallTimeout = 60 * time.Second
 // in-memory database, migrate), generous for a loaded CI machine.
 const startTimeout = 120 * time.Second
 
-// Launcher returns the launcher ../shared/django/install made for release
+// Launcher returns the launcher scripts/install-django made for release
 // under dir: DIR/<release>/python, which runs the right Python (this
 // machine's for 3.2–5.2, Debian's 3.14 for 6.1) with that Django
 // importable. Every Python a test runs goes through it.
+//
+// DJANGOBRIDGE_TEST_PYTHON_<major>_<minor> (e.g. DJANGOBRIDGE_TEST_PYTHON_5_2=
+// ~/venvs/django52/bin/python), when set, names that release's interpreter
+// instead: a virtualenv per release works as well as the install script.
 func Launcher(dir, release string) string {
+	if p := os.Getenv(PythonEnv(release)); p != "" {
+		return p
+	}
 	return filepath.Join(dir, release, "python")
+}
+
+// PythonEnv is the variable that overrides release's interpreter:
+// DJANGOBRIDGE_TEST_PYTHON_5_2 for "5.2".
+func PythonEnv(release string) string {
+	return "DJANGOBRIDGE_TEST_PYTHON_" + strings.ReplaceAll(release, ".", "_")
 }
 
 // Django is one long-lived `python3 djangohelper.py` process for one release and Config,
@@ -358,13 +371,13 @@ func helperDir() string {
 func launch(dir, release string, config []byte) (*Django, error) {
 	relDir := filepath.Join(dir, release)
 	if _, err := os.Stat(filepath.Join(relDir, "django", "__init__.py")); err != nil {
-		return nil, fmt.Errorf("%w: Django %s not found under %s=%s (run ../shared/django/install): %v",
+		return nil, fmt.Errorf("%w: Django %s not found under %s=%s (run scripts/install-django): %v",
 			ErrHarness, release, EnvDjango, dir, err)
 	}
 	helper := filepath.Join(helperDir(), "djangohelper.py")
 	python := Launcher(dir, release)
 	if _, err := os.Stat(python); err != nil {
-		return nil, fmt.Errorf("%w: no launcher %s for Django %s (run ../shared/django/install %s): %v",
+		return nil, fmt.Errorf("%w: no launcher %s for Django %s (run scripts/install-django %s): %v",
 			ErrHarness, python, release, dir, err)
 	}
 	cmd := exec.Command(python, helper)

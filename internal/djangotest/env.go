@@ -47,7 +47,7 @@ func MySQLURL(t testing.TB) string { t.Helper(); return requireEnv(t, EnvMySQL) 
 // Unset: the test skips (fails with CI=true).
 func RedisURL(t testing.TB) string { t.Helper(); return requireEnv(t, EnvRedis) }
 
-// DjangoDir is $DJANGOBRIDGE_TEST_DJANGO, the folder ../shared/django/install
+// DjangoDir is $DJANGOBRIDGE_TEST_DJANGO, the folder scripts/install-django
 // filled, holding 3.2/, 4.2/, 5.2/ and 6.1/, each with its python launcher. Unset: the test skips (fails with CI=true).
 func DjangoDir(t testing.TB) string { t.Helper(); return requireEnv(t, EnvDjango) }
 
