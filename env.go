@@ -21,7 +21,7 @@ type EnvError struct {
 
 func (e *EnvError) Error() string {
 	if e.Value == "" {
-		return e.Var + ": " + e.Err.Error()
+		return e.Var + " " + e.Err.Error() // "DJANGO_VERSION is not set: ..."
 	}
 	return fmt.Sprintf("%s=%q: %v", e.Var, e.Value, e.Err)
 }
@@ -131,7 +131,7 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	list("SECRET_KEY_FALLBACKS", &s.SecretKeyFallbacks)
 
 	if v := getenv("DJANGO_VERSION"); v == "" {
-		bad("DJANGO_VERSION", "", fmt.Errorf("%w; set it to the release of the Django that shares the database (python -m django --version), e.g. DJANGO_VERSION=5.2", ErrVersionUnset))
+		bad("DJANGO_VERSION", "", &causeError{"is not set: set it to the release of the Django that shares the database (python -m django --version), e.g. DJANGO_VERSION=5.2", ErrVersionUnset})
 	} else if ver, err := ParseVersion(v); err != nil {
 		bad("DJANGO_VERSION", v, errors.New("want MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. 5.2"))
 	} else if _, err := ReleaseOf(ver); err != nil {
@@ -216,6 +216,16 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	}
 	return s, errors.Join(errs...)
 }
+
+// causeError is a message that matches its cause with errors.Is without
+// repeating the cause's words.
+type causeError struct {
+	msg   string
+	cause error
+}
+
+func (e *causeError) Error() string { return e.msg }
+func (e *causeError) Unwrap() error { return e.cause }
 
 // ParseBool reads a boolean as Django settings files written from the
 // environment commonly do: true/false, True/False, 1/0, yes/no, on/off.

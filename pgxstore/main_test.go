@@ -34,7 +34,8 @@ func TestMain(m *testing.M) {
 			skip = f.Value.String() + "|" + skip
 		}
 		flag.Set("test.skip", skip)
-		os.Exit(m.Run())
+		djangotest.RecordSkip(djangotest.EnvPostgres) // the examples, as one
+		os.Exit(djangotest.RunMain(m))
 	}
 	exampleURL, drop, err := exampleDatabase(base)
 	if err != nil {
@@ -42,7 +43,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Setenv("DATABASE_URL", exampleURL)
-	code := m.Run()
+	code := djangotest.RunMain(m)
 	drop()
 	os.Exit(code)
 }
