@@ -252,3 +252,34 @@ func TestEachServerKind(t *testing.T) {
 		})
 	}
 }
+
+func TestCachedDBEngine(t *testing.T) {
+	redisURL := djangotest.RedisURL(t)
+	url, _ := sqliteDB(t)
+	ctx := context.Background()
+	s := settings("k")
+	s.SessionEngine = "django.contrib.sessions.backends.cached_db"
+	s.Cache.Location = []string{redisURL}
+	s.Cache.KeyPrefix = djangotest.NewRedisPrefix(t)
+	b, err := anydb.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	sess := b.Sessions.Open(ctx, "")
+	sess.Set("k", "v")
+	if err := sess.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Check(ctx); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	// A cache that does not answer is said at Check.
+	s.Cache.Location = []string{"redis://127.0.0.1:1/0?dial_timeout=1s"}
+	b2, err := anydb.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	wantErr(t, b2.Check(ctx), bridge.ErrUnreachable, "the cache (CACHE_URL) does not answer")
+}
