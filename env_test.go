@@ -110,3 +110,25 @@ func TestHTTPHeaderName(t *testing.T) {
 		t.Error("a header name with a space")
 	}
 }
+
+// Any value of any variable is a setting or an *EnvError, never a panic.
+func FuzzSettingsFromEnv(f *testing.F) {
+	for _, s := range []string{"", "5.2", "true", "Lax", "HTTP_X_FORWARDED_PROTO,https", "a,b,,c", "-1", "99999999999999999999", "Europe/Paris", "\x00"} {
+		f.Add(uint8(0), s)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, v string) {
+		name := EnvVars[int(which)%len(EnvVars)]
+		_, err := SettingsFromEnv(func(k string) string {
+			switch k {
+			case name:
+				return v
+			case "DJANGO_VERSION":
+				return "5.2"
+			}
+			return ""
+		})
+		if err != nil && !errors.Is(err, ErrEnv) {
+			t.Errorf("%s=%q: %v is not an EnvError", name, v, err)
+		}
+	})
+}

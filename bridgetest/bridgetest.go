@@ -58,6 +58,9 @@ func New(s *djangobridge.Settings) (*Kit, error) {
 	} else {
 		set = *s
 	}
+	if _, err := set.Release(); err != nil {
+		return nil, err
+	}
 	k := &Kit{Settings: &set, Users: NewUsers(), Store: djangosession.NewMemoryStore()}
 	var err error
 	if k.Sessions, err = djangosession.NewManager(&set, k.Store); err != nil {
