@@ -459,7 +459,7 @@ func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		}
 		return fail(code, "%v", err)
 	}
-	fmt.Fprintf(c.stdout, "ok: %s answers, has Django's tables and migrations for Django %s, and SECRET_KEY verifies its sessions (SESSION_ENGINE=%s)\n",
+	fmt.Fprintf(c.stdout, "ok: %s answers and has Django's tables and migrations for Django %s; SECRET_KEY verifies the newest live sessions, if any (SESSION_ENGINE=%s)\n",
 		dburl.Redact(c.databaseURL), c.settings.DjangoVersion, c.settings.SessionEngine)
 	return nil
 }
