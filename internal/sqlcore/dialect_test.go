@@ -1,6 +1,7 @@
-package sqlstore
+package sqlcore
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -15,26 +16,26 @@ func TestRebind(t *testing.T) {
 		{"no placeholders", "no placeholders"},
 	}
 	for _, c := range cases {
-		if got := PostgreSQL.rebind(c.in); got != c.pg {
-			t.Errorf("PostgreSQL.rebind(%q) = %q; want %q", c.in, got, c.pg)
+		if got := PostgreSQL.Rebind(c.in); got != c.pg {
+			t.Errorf("PostgreSQL.Rebind(%q) = %q; want %q", c.in, got, c.pg)
 		}
-		if got := SQLite.rebind(c.in); got != c.in {
+		if got := SQLite.Rebind(c.in); got != c.in {
 			t.Errorf("SQLite.rebind changed %q", c.in)
 		}
-		if got := MySQL.rebind(c.in); got != c.in {
+		if got := MySQL.Rebind(c.in); got != c.in {
 			t.Errorf("MySQL.rebind changed %q", c.in)
 		}
 	}
 }
 
 func TestQuote(t *testing.T) {
-	if got := SQLite.quote(`a"b`); got != `"a""b"` {
+	if got := SQLite.Quote(`a"b`); got != `"a""b"` {
 		t.Errorf("SQLite.quote = %s", got)
 	}
-	if got := PostgreSQL.quote("auth_user"); got != `"auth_user"` {
+	if got := PostgreSQL.Quote("auth_user"); got != `"auth_user"` {
 		t.Errorf("PostgreSQL.quote = %s", got)
 	}
-	if got := MySQL.quote("a`b"); got != "`a``b`" {
+	if got := MySQL.Quote("a`b"); got != "`a``b`" {
 		t.Errorf("MySQL.quote = %s", got)
 	}
 }
@@ -55,43 +56,83 @@ func TestTimeArg(t *testing.T) {
 		{SQLite, time.UTC, "2024-03-31 00:30:00"},
 		{PostgreSQL, paris, tm.Truncate(time.Microsecond)},
 	} {
-		if got := c.d.timeArg(tm, c.loc); got != c.want {
+		if got := c.d.TimeArg(tm, c.loc); got != c.want {
 			t.Errorf("%v.timeArg in %v = %v; want %v", c.d, c.loc, got, c.want)
 		}
 	}
-	if got := formatNaive(time.Date(2024, 1, 2, 3, 4, 5, 120000, time.UTC)); got != "2024-01-02 03:04:05.000120" {
+	if got := FormatNaive(time.Date(2024, 1, 2, 3, 4, 5, 120000, time.UTC)); got != "2024-01-02 03:04:05.000120" {
 		t.Errorf("formatNaive = %s", got)
 	}
-	if got := formatNaive(time.Date(987, 1, 2, 3, 4, 5, 999999000, time.UTC)); got != "0987-01-02 03:04:05.999999" {
+	if got := FormatNaive(time.Date(987, 1, 2, 3, 4, 5, 999999000, time.UTC)); got != "0987-01-02 03:04:05.999999" {
 		t.Errorf("formatNaive = %s", got)
 	}
 }
 
-func TestNullTimeScan(t *testing.T) {
+func TestTimeScan(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	want := time.Date(2030, 1, 2, 3, 4, 5, 6000, paris)
+	sqlite := Handle{Dialect: SQLite}
 	for _, src := range []any{
 		"2030-01-02 03:04:05.000006",
 		[]byte("2030-01-02T03:04:05.000006"),
 		time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC), // a driver's parse of the naive text
 		"2030-01-02 02:04:05.000006+00:00",
 	} {
-		n := SQLite.scanTime(paris)
-		if err := n.Scan(src); err != nil || !n.Valid || !n.Time.Equal(want) {
-			t.Errorf("Scan(%#v) = %v %v, %v; want %v", src, n.Time, n.Valid, err, want)
+		var got time.Time
+		if err := sqlite.Time(&got, paris).(sql.Scanner).Scan(src); err != nil || !got.Equal(want) {
+			t.Errorf("Scan(%#v) = %v, %v; want %v", src, got, err, want)
 		}
 	}
-	n := PostgreSQL.scanTime(paris)
+	pg := Handle{Dialect: PostgreSQL}
 	inst := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := n.Scan(inst); err != nil || !n.Time.Equal(inst) {
-		t.Errorf("PostgreSQL instant read as %v, %v", n.Time, err)
+	var got *time.Time
+	n := pg.NullTime(&got, paris).(sql.Scanner)
+	if err := n.Scan(inst); err != nil || got == nil || !got.Equal(inst) {
+		t.Errorf("PostgreSQL instant read as %v, %v", got, err)
 	}
-	if err := n.Scan(nil); err != nil || n.Valid {
-		t.Errorf("Scan(nil) = %v, valid %v", err, n.Valid)
+	if err := n.Scan(nil); err != nil || got != nil {
+		t.Errorf("Scan(nil) = %v, %v", err, got)
 	}
 	for _, bad := range []any{"yesterday", 42, []byte("2030-13-45 99:00:00")} {
-		if err := SQLite.scanTime(time.UTC).Scan(bad); err == nil {
+		var tm time.Time
+		if err := sqlite.Time(&tm, time.UTC).(sql.Scanner).Scan(bad); err == nil {
 			t.Errorf("Scan(%#v) succeeded", bad)
+		}
+	}
+	// pgx scans typed values itself: the destinations are plain pointers.
+	typed := Handle{Dialect: PostgreSQL, TypedScan: true}
+	var s string
+	var b bool
+	var tm time.Time
+	for dest, want := range map[any]any{typed.Text(&s): &s, typed.Bool(&b): &b, typed.Time(&tm, paris): &tm, typed.NullTime(&got, paris): &got} {
+		if dest != want {
+			t.Errorf("TypedScan destination %T, want %T", dest, want)
+		}
+	}
+}
+
+func TestTextAndBoolScan(t *testing.T) {
+	h := Handle{Dialect: MySQL}
+	for src, want := range map[any]string{nil: "", "a": "a", string("b"): "b"} {
+		var s string
+		if err := h.Text(&s).(sql.Scanner).Scan(src); err != nil || s != want {
+			t.Errorf("text Scan(%#v) = %q, %v", src, s, err)
+		}
+	}
+	var s string
+	if err := h.Text(&s).(sql.Scanner).Scan([]byte("ä")); err != nil || s != "ä" {
+		t.Errorf("text Scan([]byte) = %q, %v", s, err)
+	}
+	for src, want := range map[any]bool{true: true, int64(0): false, int64(1): true, "t": true, "FALSE": false, "1": true} {
+		b := !want
+		if err := h.Bool(&b).(sql.Scanner).Scan(src); err != nil || b != want {
+			t.Errorf("bool Scan(%#v) = %v, %v", src, b, err)
+		}
+	}
+	for _, bad := range []any{"maybe", 1.5, nil} {
+		var b bool
+		if err := h.Bool(&b).(sql.Scanner).Scan(bad); err == nil {
+			t.Errorf("bool Scan(%#v) succeeded", bad)
 		}
 	}
 }
@@ -124,23 +165,17 @@ func TestIsUniqueViolation(t *testing.T) {
 		errors.New("connection refused"):                                    false,
 		nil:                                                                 false,
 	} {
-		if got := isUniqueViolation(err); got != want {
-			t.Errorf("isUniqueViolation(%v) = %v; want %v", err, got, want)
+		if got := IsUniqueViolation(err); got != want {
+			t.Errorf("IsUniqueViolation(%v) = %v; want %v", err, got, want)
 		}
 	}
 }
 
-func TestParseDialect(t *testing.T) {
-	for name, want := range map[string]Dialect{"sqlite": SQLite, "sqlite3": SQLite, "postgres": PostgreSQL, "PostgreSQL": PostgreSQL, "mysql": MySQL, "mariadb": MySQL} {
-		if d, err := ParseDialect(name); err != nil || d != want {
-			t.Errorf("ParseDialect(%q) = %v, %v", name, d, err)
+func TestDialectString(t *testing.T) {
+	for d, want := range map[Dialect]string{SQLite: "sqlite", PostgreSQL: "postgres", MySQL: "mysql", 0: "Dialect(0)"} {
+		if got := d.String(); got != want || d.Valid() != (want != "Dialect(0)") {
+			t.Errorf("%d: String %q, Valid %v", int(d), got, d.Valid())
 		}
-	}
-	if _, err := ParseDialect("oracle"); err == nil {
-		t.Error("ParseDialect(oracle) succeeded")
-	}
-	if s := Dialect(0).String(); s != "Dialect(0)" {
-		t.Errorf("Dialect(0).String() = %q", s)
 	}
 }
 
@@ -152,16 +187,16 @@ func FuzzDatetimeText(f *testing.F) {
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	f.Fuzz(func(t *testing.T, s string) {
-		tm, err := parseNaive(s, paris)
+		tm, err := ParseNaive(s, paris)
 		if err != nil {
 			return
 		}
 		if tm.Year() < 0 || tm.Year() > 9999 {
 			return
 		}
-		back, err := parseNaive(formatNaive(tm.In(paris)), paris)
+		back, err := ParseNaive(FormatNaive(tm.In(paris)), paris)
 		if err != nil || !back.Equal(tm.Truncate(time.Microsecond)) {
-			t.Fatalf("%q → %v → %q → %v, %v", s, tm, formatNaive(tm.In(paris)), back, err)
+			t.Fatalf("%q → %v → %q → %v, %v", s, tm, FormatNaive(tm.In(paris)), back, err)
 		}
 	})
 }
