@@ -2,7 +2,6 @@ package pgxstore_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -90,13 +89,7 @@ func TestUnreachableDatabase(t *testing.T) {
 	s := storetest.Settings()
 	st := newStore(t, pool, &s)
 	pool.Close()
-	ctx := context.Background()
-	if _, err := st.Load(ctx, djangosession.NewKey()); err == nil || errors.Is(err, djangosession.ErrNotFound) {
-		t.Errorf("Load on a closed pool = %v", err)
-	}
-	if _, err := st.Save(ctx, djangosession.Record{Key: djangosession.NewKey(), Data: storetest.Sample(), ExpireDate: time.Now()}, true); err == nil || errors.Is(err, djangosession.ErrExists) {
-		t.Errorf("Save on a closed pool = %v", err)
-	}
+	storetest.Unreachable(t, st)
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {

@@ -217,19 +217,7 @@ func TestUnreachableDatabase(t *testing.T) {
 	s := storetest.Settings()
 	st := newStore(t, db, d, &s)
 	db.Close()
-	ctx := context.Background()
-	if _, err := st.Load(ctx, djangosession.NewKey()); err == nil || errors.Is(err, djangosession.ErrNotFound) {
-		t.Errorf("Load on a closed DB = %v", err)
-	}
-	if _, err := st.Save(ctx, djangosession.Record{Key: djangosession.NewKey(), Data: storetest.Sample(), ExpireDate: time.Now()}, true); err == nil || errors.Is(err, djangosession.ErrExists) {
-		t.Errorf("Save on a closed DB = %v", err)
-	}
-	if _, err := st.Exists(ctx, djangosession.NewKey()); err == nil {
-		t.Error("Exists on a closed DB succeeded")
-	}
-	if _, err := st.ClearExpired(ctx); err == nil {
-		t.Error("ClearExpired on a closed DB succeeded")
-	}
+	storetest.Unreachable(t, st)
 }
 
 func TestCreateSchemaIsIdempotentAndDjangoShaped(t *testing.T) {

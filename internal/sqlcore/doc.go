@@ -14,8 +14,8 @@
 //	            Dialect, the adapter's name for errors, the driver's
 //	            no-rows error, and whether the driver scans typed values
 //	            itself (TypedScan)
-//	DB, Tx      QueryRow, Query, Exec (and Begin, Commit, Rollback): what an
-//	            adapter implements over *sql.DB / *sql.Tx or pgx
+//	DB          QueryRow, Query, Exec and InTx (a transaction): what an
+//	            adapter implements over *sql.DB or *pgxpool.Pool
 //	Row, Rows   Scan(dest ...any); Next, Err, Close
 //	Result      RowsAffected, LastInsertId (sql.Result as it is)
 //	Dialect     SQLite, PostgreSQL, MySQL: Quote, Rebind ("?" → "$n"),
@@ -61,6 +61,6 @@
 //  4. Test the rules in the core against every database through sqlstore
 //     and pgxstore, as storetest and usertest do for Sessions and Users.
 //
-// Writes that span several statements take h.DB.Begin and run them on the
-// Tx, which has the same QueryRow, Query and Exec.
+// Writes that span several statements run them in h.DB.InTx, on the
+// Querier it hands over (the same QueryRow, Query and Exec).
 package sqlcore

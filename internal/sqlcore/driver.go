@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/djangobridge/djangobridge"
 )
 
 // Row is one result row (*sql.Row, pgx.Row). Scan returns the Handle's
@@ -38,21 +40,20 @@ type Querier interface {
 }
 
 // DB is the database an adapter hands the core: a pool (*sql.DB,
-// *pgxpool.Pool) that can also begin a transaction.
+// *pgxpool.Pool) that can also run statements in a transaction.
 type DB interface {
 	Querier
-	Begin(ctx context.Context) (Tx, error)
+	// InTx runs f in a transaction of the pool, handing it a Querier of
+	// the transaction: committed when f returns nil, rolled back when it
+	// returns an error (which InTx returns).
+	InTx(ctx context.Context, f func(Querier) error) error
 }
 
-// Tx is a transaction of a DB. Rollback after Commit is a no-op.
-type Tx interface {
-	Querier
-	Commit(ctx context.Context) error
-	Rollback(ctx context.Context) error
-}
-
-// Handle is a database as the core sees it. Adapters fill every field.
+// Handle is a database as the core sees it. Adapters fill every field, or
+// only Err when they cannot make one (a nil pool, a dialect the driver
+// does not speak): every constructor of the core returns Err first.
 type Handle struct {
+	Err     error
 	DB      DB
 	Dialect Dialect
 	// Pkg is the adapter's package name, the prefix of every error
@@ -72,6 +73,9 @@ type Handle struct {
 
 // check reports a Handle an adapter filled wrongly.
 func (h Handle) check() error {
+	if h.Err != nil {
+		return h.Err
+	}
 	if h.DB == nil || h.NoRows == nil || h.Pkg == "" {
 		return fmt.Errorf("sqlcore: incomplete Handle %+v", h)
 	}
@@ -79,6 +83,37 @@ func (h Handle) check() error {
 		return fmt.Errorf("%s: invalid dialect %v", h.Pkg, h.Dialect)
 	}
 	return nil
+}
+
+// Open builds a query set on h with build (NewSessions, NewUsers...) and
+// hands it to wrap, which makes the adapter's public type of it: the whole
+// body of an adapter's constructor,
+//
+//	return sqlcore.Open(handle(pool), s, sqlcore.NewUsers, func(c *users) *Users { return &Users{c, pool} })
+func Open[C, T any](h Handle, s *djangobridge.Settings, build func(Handle, *djangobridge.Settings) (C, error), wrap func(C) T) (T, error) {
+	c, err := build(h, s)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return wrap(c), nil
+}
+
+// location is what every query set's constructor does first: it checks h,
+// refuses nil Settings, calls s.Release() (a zero or unsupported
+// DjangoVersion is refused) and returns the location datetimes are naive
+// in (UTC when USE_TZ, else TIME_ZONE).
+func (h Handle) location(s *djangobridge.Settings) (*time.Location, error) {
+	if err := h.check(); err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, errors.New(h.Pkg + ": nil Settings: start from djangobridge.Defaults()")
+	}
+	if _, err := s.Release(); err != nil {
+		return nil, err
+	}
+	return s.Location()
 }
 
 // noRows reports whether err is the driver's "no row".

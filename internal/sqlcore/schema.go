@@ -2,6 +2,7 @@ package sqlcore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/djangobridge/djangobridge/internal/djangoschema"
 )
@@ -32,17 +33,15 @@ func CreateSchema(ctx context.Context, h Handle) error {
 	if !h.noRows(err) {
 		return h.errorf("create schema: %w", err)
 	}
-	tx, err := h.DB.Begin(ctx)
-	if err != nil {
-		return h.errorf("create schema: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	for _, s := range stmts {
-		if _, err := tx.Exec(ctx, s); err != nil {
-			return h.errorf("create schema: %.60s...: %w", s, err)
+	err = h.DB.InTx(ctx, func(tx Querier) error {
+		for _, s := range stmts {
+			if _, err := tx.Exec(ctx, s); err != nil {
+				return fmt.Errorf("%.60s...: %w", s, err)
+			}
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
+		return nil
+	})
+	if err != nil {
 		return h.errorf("create schema: %w", err)
 	}
 	return nil

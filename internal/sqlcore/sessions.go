@@ -2,7 +2,6 @@ package sqlcore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/djangobridge/djangobridge"
@@ -37,20 +36,11 @@ type sessionQueries struct {
 // and fallbacks, DjangoVersion, USE_TZ, TIME_ZONE and the session
 // serializer are read from it). It does no I/O.
 func NewSessions(h Handle, s *djangobridge.Settings) (*Sessions, error) {
-	if err := h.check(); err != nil {
-		return nil, err
-	}
-	if s == nil {
-		return nil, errors.New(h.Pkg + ": nil Settings")
-	}
-	if _, err := s.Release(); err != nil {
-		return nil, err
-	}
-	codec, err := djangosession.NewCodec(s)
+	loc, err := h.location(s)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.Location()
+	codec, err := djangosession.NewCodec(s)
 	if err != nil {
 		return nil, err
 	}

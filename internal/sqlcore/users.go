@@ -2,7 +2,6 @@ package sqlcore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -44,14 +43,11 @@ func NewUsers(h Handle, s *djangobridge.Settings) (*Users, error) {
 	if err := h.check(); err != nil {
 		return nil, err
 	}
-	if s == nil {
-		return nil, errors.New(h.Pkg + ": nil Settings")
-	}
-	m, err := djangouser.ModelOf(s) // calls s.Release() first
+	m, err := djangouser.ModelOf(s) // a bad model or DjangoVersion is djangouser.ErrConfig
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.Location()
+	loc, err := h.location(s)
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +79,12 @@ func NewUsers(h Handle, s *djangobridge.Settings) (*Users, error) {
 	return u, nil
 }
 
-// PKArg is the value bound for the primary key id (as in User.ID): an
+// pkArg is the value bound for the primary key id (as in User.ID): an
 // int64 for integer keys (an id out of range of an "int" key is
 // djangouser.ErrUserNotFound: no row can have it, and PostgreSQL would
 // refuse to bind it), the canonical UUID (32 hex digits on SQLite and
 // MySQL, Django's char(32)), or the text.
-func (u *Users) PKArg(id any) (any, error) {
+func (u *Users) pkArg(id any) (any, error) {
 	switch u.model.PKType {
 	case djangouser.PKInt, djangouser.PKBigInt:
 		var n int64
@@ -258,7 +254,7 @@ func (u *Users) scanUser(row Row) (*djangouser.User, error) {
 // UserByID implements djangouser.Store: an id that does not fit the
 // primary key's type is djangouser.ErrUserNotFound.
 func (u *Users) UserByID(ctx context.Context, id any) (*djangouser.User, error) {
-	arg, err := u.PKArg(id)
+	arg, err := u.pkArg(id)
 	if err != nil {
 		return nil, djangouser.ErrUserNotFound
 	}
@@ -281,7 +277,7 @@ func (u *Users) SaveUser(ctx context.Context, user *djangouser.User, columns ...
 			}
 		}
 	}
-	pk, err := u.PKArg(user.ID)
+	pk, err := u.pkArg(user.ID)
 	if err != nil {
 		return err
 	}
@@ -336,7 +332,7 @@ func (u *Users) CreateUser(ctx context.Context, user *djangouser.User) error {
 	cols := make([]string, 0, len(u.cols)+1)
 	args := make([]any, 0, len(u.cols)+1)
 	if user.ID != nil {
-		pk, err := u.PKArg(user.ID)
+		pk, err := u.pkArg(user.ID)
 		if err != nil {
 			return err
 		}
@@ -394,7 +390,7 @@ func (u *Users) Permissions(ctx context.Context, user *djangouser.User, src djan
 	}
 	var args []any
 	if src != djangouser.PermsAll {
-		pk, err := u.PKArg(user.ID)
+		pk, err := u.pkArg(user.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -410,7 +406,7 @@ func (u *Users) Permissions(ctx context.Context, user *djangouser.User, src djan
 
 // GroupNames implements djangouser.Store: the names of the user's groups.
 func (u *Users) GroupNames(ctx context.Context, user *djangouser.User) ([]string, error) {
-	pk, err := u.PKArg(user.ID)
+	pk, err := u.pkArg(user.ID)
 	if err != nil {
 		return nil, err
 	}
