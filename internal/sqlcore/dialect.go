@@ -103,15 +103,13 @@ func (d Dialect) TimeArg(t time.Time, loc *time.Location) any {
 // FormatNaive is Python's str(naive datetime): "YYYY-MM-DD HH:MM:SS", plus
 // ".ffffff" when the microseconds are not zero.
 func FormatNaive(t time.Time) string {
-	buf := make([]byte, 0, 26)
-	buf = t.AppendFormat(buf, "2006-01-02 15:04:05")
+	var a [32]byte // on the stack: the string is the one allocation
+	buf := t.AppendFormat(a[:0], "2006-01-02 15:04:05")
 	if us := t.Nanosecond() / 1000; us != 0 {
 		buf = append(buf, '.')
-		s := strconv.Itoa(us)
-		for i := len(s); i < 6; i++ {
-			buf = append(buf, '0')
+		for d := 100000; d > 0; d /= 10 {
+			buf = append(buf, byte('0'+us/d%10))
 		}
-		buf = append(buf, s...)
 	}
 	return string(buf)
 }

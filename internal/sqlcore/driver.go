@@ -146,19 +146,29 @@ func (h Handle) Bool(p *bool) any {
 // the instant on PostgreSQL). A NULL leaves p unchanged unless TypedScan
 // (then it is an error).
 func (h Handle) Time(p *time.Time, loc *time.Location) any {
-	if h.TypedScan {
-		return p
-	}
-	return &timeScan{naive: h.Dialect != PostgreSQL, loc: loc, t: p}
+	return h.timeDest(nil, p, nil, loc)
 }
 
 // NullTime is the scan destination of a nullable datetime column into p:
 // nil for NULL, else a new time as Time reads it.
 func (h Handle) NullTime(p **time.Time, loc *time.Location) any {
+	return h.timeDest(nil, nil, p, loc)
+}
+
+// timeDest is Time (p set) or NullTime (null set), using buf (when not
+// nil) as the scanner so that a row's scanners can share one allocation.
+func (h Handle) timeDest(buf *timeScan, p *time.Time, null **time.Time, loc *time.Location) any {
 	if h.TypedScan {
-		return p
+		if p != nil {
+			return p
+		}
+		return null
 	}
-	return &timeScan{naive: h.Dialect != PostgreSQL, loc: loc, null: p}
+	if buf == nil {
+		buf = new(timeScan)
+	}
+	*buf = timeScan{naive: h.Dialect != PostgreSQL, loc: loc, t: p, null: null}
+	return buf
 }
 
 // textScan reads a text column (NULL reads as "").

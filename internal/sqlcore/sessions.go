@@ -73,15 +73,22 @@ func (st *Sessions) nowArg() any { return st.h.Dialect.TimeArg(st.now(), st.loc)
 // A missing or expired row is djangosession.ErrNotFound; data that does not
 // decode is an error djangosession.IsDataError recognises.
 func (st *Sessions) Load(ctx context.Context, key string) (*djangosession.Map, error) {
-	var data string
-	err := st.h.DB.QueryRow(ctx, st.q.load, key, st.nowArg()).Scan(st.h.Text(&data))
+	// One allocation for what the driver's interface makes escape: the
+	// arguments, the destination and the text.
+	c := &struct {
+		args [2]any
+		dest [1]any
+		data string
+	}{args: [2]any{key, st.nowArg()}}
+	c.dest[0] = st.h.Text(&c.data)
+	err := st.h.DB.QueryRow(ctx, st.q.load, c.args[:]...).Scan(c.dest[:]...)
 	if err != nil {
 		if st.h.noRows(err) {
 			return nil, djangosession.ErrNotFound
 		}
 		return nil, st.h.errorf("load session: %w", err)
 	}
-	return st.codec.Decode(data)
+	return st.codec.Decode(c.data)
 }
 
 // LoadRecord is Load that also returns the row's expire_date, and the

@@ -193,12 +193,21 @@ func (u *Users) colArg(user *djangouser.User, c string) (any, error) {
 	return v, nil
 }
 
-// scanUser reads the row of a byID or byUsername query.
-func (u *Users) scanUser(row Row) (*djangouser.User, error) {
+// userRow is what reading one user allocates besides the User: the
+// query's argument, the scan destinations and their scanners, in one
+// allocation (a driver's interface makes them all escape).
+type userRow struct {
+	args         [1]any
+	pk           any
+	last, joined timeScan
+	dest         [12]any // the default user model's columns
+}
+
+// readUser runs query (byID or byUsername) with arg and reads its row.
+func (u *Users) readUser(ctx context.Context, query string, arg any) (*djangouser.User, error) {
 	user := &djangouser.User{IsActive: true}
-	var pk any
-	dest := make([]any, 0, len(u.cols)+1)
-	dest = append(dest, &pk)
+	r := &userRow{args: [1]any{arg}}
+	dest := append(r.dest[:0], &r.pk)
 	var extras map[string]*any
 	for _, c := range u.cols {
 		switch c {
@@ -219,9 +228,9 @@ func (u *Users) scanUser(row Row) (*djangouser.User, error) {
 		case djangouser.ColIsActive:
 			dest = append(dest, u.h.Bool(&user.IsActive))
 		case djangouser.ColLastLogin:
-			dest = append(dest, u.h.NullTime(&user.LastLogin, u.loc))
+			dest = append(dest, u.h.timeDest(&r.last, nil, &user.LastLogin, u.loc))
 		case djangouser.ColDateJoined:
-			dest = append(dest, u.h.Time(&user.DateJoined, u.loc))
+			dest = append(dest, u.h.timeDest(&r.joined, &user.DateJoined, nil, u.loc))
 		default:
 			if extras == nil {
 				extras = make(map[string]*any)
@@ -231,13 +240,13 @@ func (u *Users) scanUser(row Row) (*djangouser.User, error) {
 			dest = append(dest, v)
 		}
 	}
-	if err := row.Scan(dest...); err != nil {
+	if err := u.h.DB.QueryRow(ctx, query, r.args[:]...).Scan(dest...); err != nil {
 		if u.h.noRows(err) {
 			return nil, djangouser.ErrUserNotFound
 		}
 		return nil, u.h.errorf("read user: %w", err)
 	}
-	id, err := u.pkValue(pk)
+	id, err := u.pkValue(r.pk)
 	if err != nil {
 		return nil, err
 	}
@@ -258,12 +267,12 @@ func (u *Users) UserByID(ctx context.Context, id any) (*djangouser.User, error) 
 	if err != nil {
 		return nil, djangouser.ErrUserNotFound
 	}
-	return u.scanUser(u.h.DB.QueryRow(ctx, u.q.byID, arg))
+	return u.readUser(ctx, u.q.byID, arg)
 }
 
 // UserByUsername implements djangouser.Store.
 func (u *Users) UserByUsername(ctx context.Context, username string) (*djangouser.User, error) {
-	return u.scanUser(u.h.DB.QueryRow(ctx, u.q.byUsername, username))
+	return u.readUser(ctx, u.q.byUsername, username)
 }
 
 // SaveUser implements djangouser.Store: UPDATE of the named columns (all
