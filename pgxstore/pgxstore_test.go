@@ -11,6 +11,7 @@ import (
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/internal/dburl"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
+	"github.com/djangobridge/djangobridge/internal/sqlcore"
 	"github.com/djangobridge/djangobridge/internal/storetest"
 	"github.com/djangobridge/djangobridge/pgxstore"
 )
@@ -90,6 +91,12 @@ func TestUnreachableDatabase(t *testing.T) {
 	st := newStore(t, pool, &s)
 	pool.Close()
 	storetest.Unreachable(t, st)
+}
+
+func TestSessionTableIsTheCores(t *testing.T) {
+	if pgxstore.SessionTable != sqlcore.SessionTable {
+		t.Errorf("SessionTable %q, the core's %q", pgxstore.SessionTable, sqlcore.SessionTable)
+	}
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 )
 
 // SessionTable is the table of Django's session model, django_session.
-const SessionTable = sqlcore.SessionTable
+const SessionTable = "django_session"
 
 // Store is the db session engine (django.contrib.sessions.backends.db) on
 // django_session over a pgx pool. It implements djangosession.Store with

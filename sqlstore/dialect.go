@@ -19,21 +19,22 @@ import (
 // does not match a driver they know ([ErrDialectMismatch]).
 type Dialect int
 
-// The dialects of the databases Django supports out of the box.
+// The dialects of the databases Django supports out of the box (the
+// values are the SQL core's).
 const (
 	// SQLite: datetimes are TEXT in Django's format
 	// "YYYY-MM-DD HH:MM:SS[.ffffff]", naive (UTC when USE_TZ, else local
 	// time in TIME_ZONE), compared as text exactly as Django compares them.
-	SQLite = Dialect(sqlcore.SQLite)
+	SQLite Dialect = iota + 1
 	// PostgreSQL: datetimes are timestamp with time zone, bound and read as
 	// instants; placeholders $1, $2...
-	PostgreSQL = Dialect(sqlcore.PostgreSQL)
+	PostgreSQL
 	// MySQL (and MariaDB): datetimes are datetime(6), naive (UTC when
 	// USE_TZ, else local time in TIME_ZONE). Open the handle with
 	// clientFoundRows=true, as Django does (CLIENT.FOUND_ROWS), so an UPDATE
 	// writing identical values still counts its row; without it the store
 	// checks existence after an UPDATE that matched nothing.
-	MySQL = Dialect(sqlcore.MySQL)
+	MySQL
 )
 
 // String returns "sqlite", "postgres" or "mysql".

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/djangobridge/djangobridge/internal/sqlcore"
 	"github.com/djangobridge/djangobridge/internal/storetest"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
@@ -21,6 +22,14 @@ func TestParseDialect(t *testing.T) {
 	}
 	if _, err := sqlstore.ParseDialect("oracle"); err == nil {
 		t.Error("ParseDialect(oracle) succeeded")
+	}
+	for d, core := range map[sqlstore.Dialect]sqlcore.Dialect{sqlstore.SQLite: sqlcore.SQLite, sqlstore.PostgreSQL: sqlcore.PostgreSQL, sqlstore.MySQL: sqlcore.MySQL} {
+		if int(d) != int(core) || d.String() != core.String() {
+			t.Errorf("sqlstore.%v is %d, the core's %v %d", d, int(d), core, int(core))
+		}
+	}
+	if sqlstore.SessionTable != sqlcore.SessionTable {
+		t.Errorf("SessionTable %q, the core's %q", sqlstore.SessionTable, sqlcore.SessionTable)
 	}
 	if s := sqlstore.Dialect(0).String(); s != "Dialect(0)" {
 		t.Errorf("Dialect(0).String() = %q", s)

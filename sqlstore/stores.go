@@ -23,7 +23,7 @@ var (
 )
 
 // SessionTable is the table of Django's session model, django_session.
-const SessionTable = sqlcore.SessionTable
+const SessionTable = "django_session"
 
 // Store is the db session engine (django.contrib.sessions.backends.db) on
 // django_session through database/sql. It implements djangosession.Store
