@@ -37,11 +37,8 @@ func BenchmarkLoggedIn(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			db, d := benchDB(b, kind)
 			s := storetest.Settings()
-			users, err := sqlstore.NewUsers(db, d, &s)
-			if err != nil {
-				b.Fatal(err)
-			}
-			storetest.BenchLoggedIn(b, newStore(b, db, d, &s), users)
+			st, users := stores(b, db, d, &s)
+			storetest.BenchLoggedIn(b, st, users)
 		})
 	}
 }

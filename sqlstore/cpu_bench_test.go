@@ -30,14 +30,7 @@ func BenchmarkLoggedInNoDatabase(b *testing.B) {
 	}
 	db := sql.OpenDB(cannedConnector{data})
 	defer db.Close()
-	st, err := sqlstore.New(db, sqlstore.SQLite, &s)
-	if err != nil {
-		b.Fatal(err)
-	}
-	users, err := sqlstore.NewUsers(db, sqlstore.SQLite, &s)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, users := stores(b, db, sqlstore.SQLite, &s)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

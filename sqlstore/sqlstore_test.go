@@ -31,11 +31,22 @@ func openURL(t testing.TB, url string) (*sql.DB, sqlstore.Dialect) {
 
 func newStore(t testing.TB, db *sql.DB, d sqlstore.Dialect, s *djangobridge.Settings) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlstore.New(db, d, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, _ := stores(t, db, d, s)
 	return st
+}
+
+// stores returns the session and the user store of db under s.
+func stores(t testing.TB, db *sql.DB, d sqlstore.Dialect, s *djangobridge.Settings) (*sqlstore.Store, *sqlstore.Users) {
+	t.Helper()
+	st, err := sqlstore.New(db, d, s)
+	if err == nil {
+		var users *sqlstore.Users
+		if users, err = sqlstore.NewUsers(db, d, s); err == nil {
+			return st, users
+		}
+	}
+	t.Fatal(err)
+	return nil, nil
 }
 
 // sqliteDB is a new SQLite file with Django's tables, made by CreateSchema.
@@ -309,11 +320,7 @@ func TestContractsOnEveryRelease(t *testing.T) {
 			t.Run(kind+"/"+rel, func(t *testing.T) {
 				db, d := openURL(t, djangotest.NewDatabaseRelease(t, kind, rel).URL)
 				runContract(t, db, d)
-				s := djangobridge.Defaults()
-				users, err := sqlstore.NewUsers(db, d, &s)
-				if err != nil {
-					t.Fatal(err)
-				}
+				_, users := stores(t, db, d, ptr(djangobridge.Defaults()))
 				usertest.Run(t, users)
 			})
 		}
