@@ -320,7 +320,7 @@ func TestContractsOnEveryRelease(t *testing.T) {
 			t.Run(kind+"/"+rel, func(t *testing.T) {
 				db, d := openURL(t, djangotest.NewDatabaseRelease(t, kind, rel).URL)
 				runContract(t, db, d)
-				_, users := stores(t, db, d, ptr(djangobridge.Defaults()))
+				_, users := stores(t, db, d, ptr(storetest.Settings()))
 				usertest.Run(t, users)
 			})
 		}
