@@ -12,8 +12,11 @@
 //
 //	Handle      a database as the core sees it: the adapter's DB, its
 //	            Dialect, the adapter's name for errors, the driver's
-//	            no-rows error, and whether the driver scans typed values
-//	            itself (TypedScan)
+//	            no-rows error, whether the driver scans typed values
+//	            itself (TypedScan), or the adapter's construction error
+//	            (Err: a nil pool, a dialect the driver does not speak)
+//	Open        builds a query set on a Handle and wraps it in the
+//	            adapter's public type: an adapter constructor's one line
 //	DB          QueryRow, Query, Exec and InTx (a transaction): what an
 //	            adapter implements over *sql.DB or *pgxpool.Pool
 //	Row, Rows   Scan(dest ...any); Next, Err, Close
@@ -42,7 +45,9 @@
 //
 //  1. Add a file (e.g. cache.go) with a type holding the Handle and its
 //     statements, and a constructor NewXxx(h Handle, s *djangobridge.Settings)
-//     that calls s.Release() first, then builds every statement once with
+//     that starts with h.location(s) (it checks h, refuses nil Settings,
+//     calls s.Release() and returns the zone datetimes are naive in), then
+//     builds every statement once with
 //     h.Dialect.Quote and h.Dialect.Rebind, writing "?" placeholders
 //     (Rebind turns them into $1, $2... for PostgreSQL; write one "?" per
 //     argument, even when an argument repeats). Put per-dialect SQL
@@ -51,13 +56,17 @@
 //  2. Write the methods against h.DB only: bind datetimes with
 //     h.Dialect.TimeArg(t, loc) (Django's text on SQLite and MySQL, the
 //     instant on PostgreSQL), scan columns through h.Text, h.Bool, h.Time
-//     and h.NullTime (or plain *int64, *any), tell a missing row with
+//     and h.NullTime (or plain *int64, *any; put what a hot read makes
+//     escape, arguments and destinations, in one allocated struct as
+//     Users.readUser does), tell a missing row with
 //     h.noRows(err), a duplicate key with IsUniqueViolation, and prefix
 //     errors with h.Pkg ("sqlstore: ...").
 //  3. In sqlstore and in pgxstore, add the public type and constructor:
 //     a struct embedding the core type (through an unexported alias, so its
-//     methods are the public type's) built from the adapter's Handle. That
-//     is all an adapter holds: no SQL, no row mapping.
+//     methods are the public type's, with the method list in its doc) and
+//     a constructor of one line,
+//     return sqlcore.Open(handle(pool), s, sqlcore.NewXxx, func(c *xxx) *Xxx { return &Xxx{c, pool} }).
+//     That is all an adapter holds: no SQL, no row mapping, no rule.
 //  4. Test the rules in the core against every database through sqlstore
 //     and pgxstore, as storetest and usertest do for Sessions and Users.
 //
