@@ -8,5 +8,10 @@
 //	import _ "github.com/go-sql-driver/mysql"     // MySQL, MariaDB (clientFoundRows=true)
 //	import _ "github.com/jackc/pgx/v5/stdlib"     // PostgreSQL ("pgx")
 //
-// A PostgreSQL user who has a *pgxpool.Pool should use package pgxstore.
+// [New] and [NewUsers] refuse a dialect the driver does not speak
+// ([ErrDialectMismatch], naming the dialect to pass).
+//
+// The SQL, the row mapping and Django's rules are those of the SQL core
+// sqlstore shares with package pgxstore: a PostgreSQL user who has a
+// *pgxpool.Pool should use that.
 package sqlstore
