@@ -134,6 +134,20 @@ type Release struct {
 	// the token's hash value, so changing it invalidates a token (3.2:
 	// _make_hash_value adds the email field since 3.1).
 	PasswordResetTokenEmail bool
+
+	// --- Accounts (django/contrib/auth/tokens.py, password_validation.py) ---
+
+	// PasswordResetTokenLegacy reports whether check_token also accepts
+	// pre-3.1 tokens (3.x, RemovedInDjango40Warning): an HMAC made with
+	// SHA-1 whatever DEFAULT_HASHING_ALGORITHM says, and a timestamp of
+	// fewer than 4 base-36 digits counted in days (days*86400 plus the
+	// seconds since today's midnight).
+	PasswordResetTokenLegacy bool
+	// CommonPasswordList names the common-passwords.txt.gz that
+	// CommonPasswordValidator ships: "2018" (2.1–4.1, 19,727 distinct
+	// passwords), "2022" (4.2–5.1, #34056: 20,000 lines, 19,729 distinct),
+	// "2025" (5.2+, #36179: unhexed and de-duplicated, 19,640).
+	CommonPasswordList string
 }
 
 // releaseTable lists the supported releases, oldest first. Patch-level rules
@@ -214,6 +228,15 @@ func ReleaseOf(v Version) (Release, error) {
 
 		PasswordResetTokenFallbacks: at(4, 1, 0),
 		PasswordResetTokenEmail:     true,
+
+		PasswordResetTokenLegacy: !at(4, 0, 0),
+		CommonPasswordList:       "2018",
+	}
+	switch {
+	case at(5, 2, 0):
+		r.CommonPasswordList = "2025"
+	case at(4, 2, 0):
+		r.CommonPasswordList = "2022"
 	}
 	if at(4, 0, 0) {
 		r.ScryptWorkFactor, r.ScryptBlockSize, r.ScryptParallelism = 1<<14, 8, 1
