@@ -148,6 +148,11 @@ type Release struct {
 	// passwords), "2022" (4.2–5.1, #34056: 20,000 lines, 19,729 distinct),
 	// "2025" (5.2+, #36179: unhexed and de-duplicated, 19,640).
 	CommonPasswordList string
+	// UsernameIExactUnique reports whether UserCreationForm refuses a
+	// username that differs from an existing one only in case
+	// (clean_username's username__iexact check, 4.2+); before, only the
+	// database's exact uniqueness applies.
+	UsernameIExactUnique bool
 }
 
 // releaseTable lists the supported releases, oldest first. Patch-level rules
@@ -231,6 +236,7 @@ func ReleaseOf(v Version) (Release, error) {
 
 		PasswordResetTokenLegacy: !at(4, 0, 0),
 		CommonPasswordList:       "2018",
+		UsernameIExactUnique:     at(4, 2, 0),
 	}
 	switch {
 	case at(5, 2, 0):

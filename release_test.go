@@ -127,7 +127,8 @@ func TestAccountsRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		if r.PasswordResetTokenAlgorithm != want.alg || r.PasswordResetTokenFallbacks != want.fb ||
-			r.PasswordResetTokenLegacy != want.leg || r.CommonPasswordList != want.list || !r.PasswordResetTokenEmail {
+			r.PasswordResetTokenLegacy != want.leg || r.CommonPasswordList != want.list || !r.PasswordResetTokenEmail ||
+			r.UsernameIExactUnique != (v >= "4.2") {
 			t.Errorf("Django %s: %+v", v, r)
 		}
 	}

@@ -200,3 +200,71 @@ def reset_confirm_view(args):
     except TemplateDoesNotExist:
         out["status"] = 200  # the form re-rendered with errors
     return out
+
+
+# --- django-registration 3.3 (django_registration.backends.activation)
+
+def _at_time(at):
+    """A context manager fixing time.time() for django.core.signing at the
+    Unix time "at" (None: the real clock)."""
+    import contextlib
+    from unittest import mock
+
+    if at is None:
+        return contextlib.nullcontext()
+    return mock.patch("django.core.signing.time.time", return_value=float(at))
+
+
+@op("reg_make_key")
+def reg_make_key(args):
+    """RegistrationView().get_activation_key(user) for an unsaved user named
+    {"username"}, at Unix time {"at"} (default now)."""
+    from django_registration.backends.activation.views import RegistrationView
+
+    User = get_user_model()
+    u = User(**{User.USERNAME_FIELD: args["username"]})
+    with _at_time(args.get("at")):
+        return RegistrationView().get_activation_key(u)
+
+
+@op("reg_activate")
+def reg_activate(args):
+    """ActivationView().activate(activation_key={"key"}) at {"at"}:
+    {"username", "is_active"} or {"error": {"code", "message"}}."""
+    from django_registration.backends.activation.views import ActivationView
+    from django_registration.exceptions import ActivationError
+
+    with _at_time(args.get("at")):
+        try:
+            u = ActivationView().activate(activation_key=args["key"])
+        except ActivationError as e:
+            return {"error": {"code": e.code, "message": str(e.message)}}
+    u.refresh_from_db()
+    return {"username": u.get_username(), "is_active": u.is_active}
+
+
+@op("reg_form_errors")
+def reg_form_errors(args):
+    """django_registration.forms.RegistrationForm({"data"}).errors as
+    {field: [messages]} ({} when valid), with AUTH_PASSWORD_VALIDATORS from
+    {"validators"} (null: the configured setting)."""
+    from unittest import mock
+
+    from django_registration.forms import RegistrationForm
+
+    patches = []
+    if args.get("validators") is not None:
+        validators = password_validation.get_password_validators(args["validators"])
+        patches.append(mock.patch.object(password_validation, "get_default_password_validators",
+                                         return_value=validators))
+    with mock.patch("django_registration.validators.validate_confusables", lambda v: None), \
+            mock.patch("django_registration.validators.validate_confusables_email", lambda v: None):
+        for p in patches:
+            p.start()
+        try:
+            form = RegistrationForm(data=args["data"])
+            errs = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        finally:
+            for p in patches:
+                p.stop()
+    return errs
