@@ -89,3 +89,18 @@ func (m *MemoryUsers) Len() int {
 	defer m.mu.Unlock()
 	return len(m.byName)
 }
+
+// StoreUsers makes Users of a djangouser.Store (sqlstore.Users,
+// pgxstore.Users) and the UsernameTaken of an accounts store
+// (sqlstore.Accounts, pgxstore.Accounts) over the same database.
+type StoreUsers struct {
+	djangouser.Store
+	Accounts interface {
+		UsernameTaken(ctx context.Context, username string, iexact bool) (bool, error)
+	}
+}
+
+// UsernameTaken implements Users.
+func (s StoreUsers) UsernameTaken(ctx context.Context, username string, iexact bool) (bool, error) {
+	return s.Accounts.UsernameTaken(ctx, username, iexact)
+}
