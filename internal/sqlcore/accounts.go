@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/djangobridge/djangobridge"
@@ -375,19 +376,7 @@ func (a *Accounts) UsernameTaken(ctx context.Context, username string, iexact bo
 		return a.UserExists(ctx, username)
 	}
 	d, q := a.h.Dialect, a.h.Dialect.Quote
-	col := q(a.model.UsernameField)
-	var where string
-	arg := username
-	switch d {
-	case PostgreSQL:
-		where = "UPPER(" + col + "::text) = UPPER(?)"
-	case SQLite:
-		where = col + " LIKE ? ESCAPE '\\'"
-		arg = likeEscape(username)
-	default:
-		where = col + " LIKE ?"
-		arg = likeEscape(username)
-	}
+	where, arg := a.iexact(q(a.model.UsernameField), username)
 	var one int64
 	err := a.h.DB.QueryRow(ctx, d.Rebind("SELECT 1 FROM "+q(a.model.Table)+" WHERE "+where+" LIMIT 1"), arg).Scan(&one)
 	if a.h.noRows(err) {
@@ -397,6 +386,54 @@ func (a *Accounts) UsernameTaken(ctx context.Context, username string, iexact bo
 		return false, a.h.errorf("username iexact: %w", err)
 	}
 	return true, nil
+}
+
+// iexact returns the WHERE condition of col__iexact=value as Django
+// compiles it for the dialect, and the argument to bind.
+func (a *Accounts) iexact(col, value string) (string, string) {
+	switch a.h.Dialect {
+	case PostgreSQL:
+		return "UPPER(" + col + "::text) = UPPER(?)", value
+	case SQLite:
+		return col + " LIKE ? ESCAPE '\\'", likeEscape(value)
+	}
+	return col + " LIKE ?", likeEscape(value)
+}
+
+// ActiveUsersByEmail returns the active users whose email field (EMAIL_FIELD,
+// "email" by default) equals email ignoring case (email__iexact, as
+// PasswordResetForm.get_users queries them). The caller still applies
+// Django's has_usable_password and NFKC/casefold comparison.
+func (a *Accounts) ActiveUsersByEmail(ctx context.Context, email string) ([]*djangouser.User, error) {
+	d, q := a.h.Dialect, a.h.Dialect.Quote
+	sel := []string{q(a.model.PKColumn)}
+	for _, c := range a.users.cols {
+		sel = append(sel, q(c))
+	}
+	cond, arg := a.iexact(q(djangouser.ColEmail), email)
+	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + q(a.model.Table) + " WHERE " + cond
+	args := []any{arg}
+	if !slices.Contains(a.model.OmitColumns, djangouser.ColIsActive) {
+		query += " AND " + q(djangouser.ColIsActive) + " = ?"
+		args = append(args, true)
+	}
+	rows, err := a.h.DB.Query(ctx, d.Rebind(query), args...)
+	if err != nil {
+		return nil, a.h.errorf("users by email: %w", err)
+	}
+	defer rows.Close()
+	var out []*djangouser.User
+	for rows.Next() {
+		u, err := a.users.scanUser(rows)
+		if err != nil {
+			return nil, a.h.errorf("users by email: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, a.h.errorf("users by email: %w", err)
+	}
+	return out, nil
 }
 
 // likeEscape escapes LIKE's wildcards as Django's prep_for_like_query does.
