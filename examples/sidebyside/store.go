@@ -26,6 +26,8 @@ type demo struct {
 	auth        *djangouser.Auth
 	mw          *middleware.Middleware
 	closers     []func()
+	acct        *accounts // registration and password reset (accounts.go)
+	acctStore   acctStore // sqlstore.Accounts or pgxstore.Accounts
 }
 
 // Close releases the database handles.
@@ -71,6 +73,9 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	if d.auth, err = djangouser.New(s, users, pw); err != nil {
 		return nil, err
 	}
+	if d.acct, err = openAccounts(s, d.auth, users, d.acctStore, pw); err != nil {
+		return nil, err
+	}
 	if initDB {
 		if err := ensureDemoUser(ctx, d.auth); err != nil {
 			return nil, err
@@ -114,6 +119,9 @@ func openDatabase(ctx context.Context, d *demo, url string, s *djangobridge.Sett
 		if users, err = pgxstore.NewUsers(pool, s); err != nil {
 			return nil, nil, err
 		}
+		if d.acctStore, err = pgxstore.NewAccounts(pool, s); err != nil {
+			return nil, nil, err
+		}
 	} else {
 		db, dialect, err := dburl.Open(ctx, url)
 		if err != nil {
@@ -124,6 +132,9 @@ func openDatabase(ctx context.Context, d *demo, url string, s *djangobridge.Sett
 			return nil, nil, err
 		}
 		if users, err = sqlstore.NewUsers(db, dialect, s); err != nil {
+			return nil, nil, err
+		}
+		if d.acctStore, err = sqlstore.NewAccounts(db, dialect, s); err != nil {
 			return nil, nil, err
 		}
 	}
