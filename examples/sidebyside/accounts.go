@@ -49,10 +49,10 @@ func (m *mailOut) Write(p []byte) (int, error) {
 // The links in the emails point at the Django app (examples/django_app on
 // port 8003 mounts django-registration and Django's auth views on the same
 // paths), so a flow started on Go can end on Django; SITE_URL replaces it.
+// The emails go to the process's standard output.
 const defaultSiteURL = "http://127.0.0.1:8003"
 
-func openAccounts(s *djangobridge.Settings, auth *djangouser.Auth, users djangouser.Store, st acctStore, pw djangouser.Passwords) (*accounts, error) {
-	site := os.Getenv("SITE_URL")
+func openAccounts(s *djangobridge.Settings, site string, auth *djangouser.Auth, users djangouser.Store, st acctStore, pw djangouser.Passwords) (*accounts, error) {
 	if site == "" {
 		site = defaultSiteURL
 	}

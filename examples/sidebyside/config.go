@@ -27,6 +27,9 @@ type config struct {
 	DemoKey bool
 	// CacheURL is CACHE_URL, Redis URLs for the cache and cached_db engines.
 	CacheURL []string
+	// SiteURL is SITE_URL, the scheme and host of the links in the
+	// activation and reset emails: "" means the Django app on port 8003.
+	SiteURL string
 }
 
 // defaultDatabasePath is the demo's SQLite file, the same path
@@ -50,6 +53,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		s.SecretKey, c.DemoKey = demoSecretKey, true
 	}
 	s.SecretKeyFallbacks = list(getenv("SECRET_KEY_FALLBACKS"))
+	c.SiteURL = getenv("SITE_URL")
 
 	if v := getenv("DJANGO_VERSION"); v != "" {
 		ver, err := djangobridge.ParseVersion(v)

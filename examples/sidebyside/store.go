@@ -73,7 +73,7 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	if d.auth, err = djangouser.New(s, users, pw); err != nil {
 		return nil, err
 	}
-	if d.acct, err = openAccounts(s, d.auth, users, d.acctStore, pw); err != nil {
+	if d.acct, err = openAccounts(s, cfg.SiteURL, d.auth, users, d.acctStore, pw); err != nil {
 		return nil, err
 	}
 	if initDB {
