@@ -142,6 +142,25 @@ type Release struct {
 	// after migrate. The same for 3.2 through 6.1 (auth ends at 0012, 3.1;
 	// contenttypes at 0002; sessions at 0001).
 	Migrations []string
+
+	// --- Accounts (django/contrib/auth/tokens.py, password_validation.py) ---
+
+	// PasswordResetTokenLegacy reports whether check_token also accepts
+	// pre-3.1 tokens (3.x, RemovedInDjango40Warning): an HMAC made with
+	// SHA-1 whatever DEFAULT_HASHING_ALGORITHM says, and a timestamp of
+	// fewer than 4 base-36 digits counted in days (days*86400 plus the
+	// seconds since today's midnight).
+	PasswordResetTokenLegacy bool
+	// CommonPasswordList names the common-passwords.txt.gz that
+	// CommonPasswordValidator ships: "2018" (2.1–4.1, 19,727 distinct
+	// passwords), "2022" (4.2–5.1, #34056: 20,000 lines, 19,729 distinct),
+	// "2025" (5.2+, #36179: unhexed and de-duplicated, 19,640).
+	CommonPasswordList string
+	// UsernameIExactUnique reports whether UserCreationForm refuses a
+	// username that differs from an existing one only in case
+	// (clean_username's username__iexact check, 4.2+); before, only the
+	// database's exact uniqueness applies.
+	UsernameIExactUnique bool
 }
 
 // migrations32 are the auth, contenttypes and sessions migrations of
@@ -237,6 +256,16 @@ func ReleaseOf(v Version) (Release, error) {
 		PasswordResetTokenEmail:     true,
 
 		Migrations: slices.Clone(migrations32),
+
+		PasswordResetTokenLegacy: !at(4, 0, 0),
+		CommonPasswordList:       "2018",
+		UsernameIExactUnique:     at(4, 2, 0),
+	}
+	switch {
+	case at(5, 2, 0):
+		r.CommonPasswordList = "2025"
+	case at(4, 2, 0):
+		r.CommonPasswordList = "2022"
 	}
 	if at(4, 0, 0) {
 		r.ScryptWorkFactor, r.ScryptBlockSize, r.ScryptParallelism = 1<<14, 8, 1

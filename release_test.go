@@ -108,3 +108,28 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
+
+// TestAccountsRules: the per-release rules of django/contrib/auth/tokens.py
+// and password_validation.py (checked against each release's source).
+func TestAccountsRules(t *testing.T) {
+	for v, want := range map[string]struct {
+		alg     string
+		fb, leg bool
+		list    string
+	}{
+		"3.2": {"", false, true, "2018"}, "4.0": {"sha256", false, false, "2018"},
+		"4.1": {"sha256", true, false, "2018"}, "4.2": {"sha256", true, false, "2022"},
+		"5.1": {"sha256", true, false, "2022"}, "5.2": {"sha256", true, false, "2025"},
+		"6.1": {"sha256", true, false, "2025"},
+	} {
+		r, err := ReleaseOf(MustParseVersion(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PasswordResetTokenAlgorithm != want.alg || r.PasswordResetTokenFallbacks != want.fb ||
+			r.PasswordResetTokenLegacy != want.leg || r.CommonPasswordList != want.list || !r.PasswordResetTokenEmail ||
+			r.UsernameIExactUnique != (v >= "4.2") {
+			t.Errorf("Django %s: %+v", v, r)
+		}
+	}
+}

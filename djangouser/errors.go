@@ -31,3 +31,16 @@ var (
 	// unknown backend path, a bad UserModel).
 	ErrConfig = errors.New("djangouser: bad configuration")
 )
+
+// Errors of the group and user management stores (sqlstore.Accounts,
+// pgxstore.Accounts).
+var (
+	// ErrGroupNotFound: no auth_group row with that name.
+	ErrGroupNotFound = errors.New("djangouser: group not found")
+	// ErrGroupExists: a group of that name exists (auth_group.name is unique).
+	ErrGroupExists = errors.New("djangouser: group already exists")
+	// ErrPermissionNotFound: no auth_permission "app_label.codename".
+	ErrPermissionNotFound = errors.New("djangouser: permission not found")
+	// ErrInvalidName: a name Django's field would refuse (empty, too long).
+	ErrInvalidName = errors.New("djangouser: invalid name")
+)

@@ -32,6 +32,7 @@ type app struct {
 	name string // shown on the page: "net/http", "echo", "fiber"
 	auth *djangouser.Auth
 	log  *slog.Logger
+	acct *accounts
 }
 
 // request is what a handler needs of an HTTP request. The framework glue
@@ -67,6 +68,10 @@ var routes = []route{
 	{http.MethodPost, "/api/session", (*app).setSession},
 	{http.MethodPost, "/api/password", (*app).password},
 	{http.MethodGet, "/api/perm", (*app).perm},
+	{http.MethodPost, "/api/register", (*app).register},
+	{http.MethodPost, "/api/activate", (*app).activate},
+	{http.MethodPost, "/api/password-reset", (*app).passwordReset},
+	{http.MethodPost, "/api/password-reset/confirm", (*app).passwordResetConfirm},
 }
 
 // index is the page: who you are, a login form, a logout button and a

@@ -25,6 +25,10 @@ type config struct {
 	DemoKey bool
 	// CacheURL is CACHE_URL, Redis URLs for the cache and cached_db engines.
 	CacheURL []string
+	// SiteURL is SITE_URL, the scheme and host of the links in the
+	// registration and password reset emails (default: the Django app on
+	// 127.0.0.1:8003).
+	SiteURL string
 }
 
 // defaultDatabasePath is the demo's SQLite file, the same path
@@ -67,6 +71,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	c.Settings = s
 	c.CacheURL = s.Cache.Location
+	c.SiteURL = getenv("SITE_URL")
 	c.DatabaseURL = getenv("DATABASE_URL")
 	if c.DatabaseURL == "" {
 		c.DatabaseURL, c.Defaulted = "sqlite://"+defaultDatabasePath(getenv), true

@@ -102,10 +102,10 @@ func printBanner(w io.Writer, cfg *config, d *demo, lns [3]net.Listener) {
 
 // serve runs the three apps on lns until ctx ends, then shuts them down.
 func serve(ctx context.Context, d *demo, lns [3]net.Listener, log *slog.Logger) error {
-	nh := &http.Server{Handler: netHTTPHandler(&app{name: "net/http", auth: d.auth, log: log}, d.mw), ReadHeaderTimeout: 10 * time.Second}
-	e := echoApp(&app{name: "echo", auth: d.auth, log: log}, d.mw)
+	nh := &http.Server{Handler: netHTTPHandler(&app{name: "net/http", auth: d.auth, log: log, acct: d.acct}, d.mw), ReadHeaderTimeout: 10 * time.Second}
+	e := echoApp(&app{name: "echo", auth: d.auth, log: log, acct: d.acct}, d.mw)
 	e.Server.ReadHeaderTimeout = 10 * time.Second
-	f := fiberApp(&app{name: "fiber", auth: d.auth, log: log}, d.mw)
+	f := fiberApp(&app{name: "fiber", auth: d.auth, log: log, acct: d.acct}, d.mw)
 
 	errs := make(chan error, 3)
 	var wg sync.WaitGroup

@@ -15,6 +15,7 @@ import (
 	"github.com/djangobridge/djangobridge/bridge/redis"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/middleware"
+	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
 // demo is what the three apps share: one Bridge (session store, user
@@ -25,6 +26,7 @@ type demo struct {
 	auth        *djangouser.Auth
 	mw          *middleware.Middleware
 	b           *bridge.Bridge
+	acct        *accounts // registration and password reset (accounts.go)
 }
 
 // Close releases the database and cache handles.
@@ -76,6 +78,15 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 			return nil, err
 		}
 	}
+	// Registration and password reset need the account queries over the
+	// same database (through database/sql; for PostgreSQL the pgx pool's
+	// database/sql view).
+	acctStore, err := sqlstore.NewAccounts(db.SQL, db.Dialect, s)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	users := db.Users
 	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log}
 	if engine, _ := djangobridge.EngineName(s.SessionEngine); engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
 		if bcfg.Cache, err = redis.Open(s); err != nil {
@@ -92,6 +103,9 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 		}
 	}()
 	d.auth, d.mw = d.b.Auth, d.b.Middleware
+	if d.acct, err = openAccounts(s, cfg.SiteURL, d.auth, users, acctStore, d.b.Hashers); err != nil {
+		return nil, err
+	}
 	if initDB {
 		if err := ensureDemoUser(ctx, d.auth); err != nil {
 			return nil, err

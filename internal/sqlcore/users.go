@@ -205,8 +205,17 @@ type userRow struct {
 
 // readUser runs query (byID or byUsername) with arg and reads its row.
 func (u *Users) readUser(ctx context.Context, query string, arg any) (*djangouser.User, error) {
-	user := &djangouser.User{IsActive: true}
 	r := &userRow{args: [1]any{arg}}
+	return u.scanUser(u.h.DB.QueryRow(ctx, query, r.args[:]...), r)
+}
+
+// scanUser reads one user from row (a QueryRow, or the current row of a
+// Query) into a new User; r holds the scan destinations (nil: new ones).
+func (u *Users) scanUser(row interface{ Scan(dest ...any) error }, r *userRow) (*djangouser.User, error) {
+	if r == nil {
+		r = &userRow{}
+	}
+	user := &djangouser.User{IsActive: true}
 	dest := append(r.dest[:0], &r.pk)
 	var extras map[string]*any
 	for _, c := range u.cols {
@@ -240,7 +249,7 @@ func (u *Users) readUser(ctx context.Context, query string, arg any) (*djangouse
 			dest = append(dest, v)
 		}
 	}
-	if err := u.h.DB.QueryRow(ctx, query, r.args[:]...).Scan(dest...); err != nil {
+	if err := row.Scan(dest...); err != nil {
 		if u.h.noRows(err) {
 			return nil, djangouser.ErrUserNotFound
 		}

@@ -112,7 +112,11 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "demo.urls"
 WSGI_APPLICATION = "demo.wsgi.application"
-TEMPLATES = []
+# Templates for django-registration's activation pages and Django's password
+# reset confirmation (demo/templates), the pages the Go apps' emails link to.
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
+              "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}]
+ACCOUNT_ACTIVATION_DAYS = int(os.environ.get("ACCOUNT_ACTIVATION_DAYS") or 7)
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or default_database_url()
 DATABASES = {"default": database_settings(DATABASE_URL)}

@@ -1,4 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
+from django_registration.backends.activation.views import ActivationView
 
 from . import views
 
@@ -10,4 +13,13 @@ urlpatterns = [
     path("api/session", views.session_view),
     path("api/password", views.password_view),
     path("api/perm", views.perm_view),
+    # django-registration's two-step activation and Django's reset views, on
+    # the paths of the links the Go apps mail (issue 13).
+    path("accounts/activate/complete/",
+         TemplateView.as_view(template_name="django_registration/activation_complete.html"),
+         name="django_registration_activation_complete"),
+    path("accounts/activate/<str:activation_key>/", ActivationView.as_view(),
+         name="django_registration_activate"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

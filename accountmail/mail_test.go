@@ -1,0 +1,40 @@
+package accountmail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestConsoleLayout: headers as Django's console backend prints them, a
+// blank line, the body, a line of 79 dashes; a subject with a line break is
+// refused (Django's BadHeaderError).
+func TestConsoleLayout(t *testing.T) {
+	var out bytes.Buffer
+	c := &Console{W: &out}
+	m := &Message{From: "webmaster@localhost", To: []string{"a@example.com"}, Subject: "Héllo", Body: "body ü\n"}
+	if err := c.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"Content-Type: text/plain; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\n",
+		"Subject: =?utf-8?q?H=C3=A9llo?=\nFrom: webmaster@localhost\nTo: a@example.com\nDate: ", "\n\nbody ü\n\n" + strings.Repeat("-", 79) + "\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("missing %q in\n%s", want, s)
+		}
+	}
+	m.Subject = "a\nBcc: x@evil"
+	if _, err := m.Bytes(time.Now(), "<x>"); !errors.Is(err, ErrHeaderInjection) {
+		t.Errorf("header injection: %v", err)
+	}
+	tmpl, err := NewTemplate("Hi\n{{.}}\n", "Body {{.}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub, body, err := tmpl.Render("x"); err != nil || sub != "Hix" || body != "Body x" {
+		t.Errorf("render %q %q %v", sub, body, err)
+	}
+}
