@@ -23,3 +23,14 @@ func (c *Cache) Encode(m *djangosession.Map) ([]byte, error) { return c.codec.en
 
 // Decode is the codec's decode, for tests.
 func (c *Cache) Decode(b []byte) (*djangosession.Map, error) { return c.codec.decode(b) }
+
+// ReaderRoleForTest is the ROLE ("master", "slave") of the server a read
+// goes to.
+func ReaderRoleForTest(ctx context.Context, c *Cache) (string, error) {
+	v, err := c.reader().Do(ctx, "ROLE").Slice()
+	if err != nil || len(v) == 0 {
+		return "", err
+	}
+	s, _ := v[0].(string)
+	return s, nil
+}
