@@ -134,6 +134,13 @@ type Release struct {
 	// the token's hash value, so changing it invalidates a token (3.2:
 	// _make_hash_value adds the email field since 3.1).
 	PasswordResetTokenEmail bool
+
+	// --- Messages (django/contrib/messages; caches area) ---
+
+	// MessagesEmptyExtraTags reports whether MessageEncoder keeps an empty
+	// extra_tags ("", add_message's default) in the encoding: 4.1+ appends
+	// extra_tags unless it is None (#33458); before, only when truthy.
+	MessagesEmptyExtraTags bool
 }
 
 // releaseTable lists the supported releases, oldest first. Patch-level rules
@@ -214,6 +221,8 @@ func ReleaseOf(v Version) (Release, error) {
 
 		PasswordResetTokenFallbacks: at(4, 1, 0),
 		PasswordResetTokenEmail:     true,
+
+		MessagesEmptyExtraTags: at(4, 1, 0),
 	}
 	if at(4, 0, 0) {
 		r.ScryptWorkFactor, r.ScryptBlockSize, r.ScryptParallelism = 1<<14, 8, 1
