@@ -2,7 +2,6 @@ package pgxstore_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -90,13 +89,7 @@ func TestUnreachableDatabase(t *testing.T) {
 	s := storetest.Settings()
 	st := newStore(t, pool, &s)
 	pool.Close()
-	ctx := context.Background()
-	if _, err := st.Load(ctx, djangosession.NewKey()); err == nil || errors.Is(err, djangosession.ErrNotFound) {
-		t.Errorf("Load on a closed pool = %v", err)
-	}
-	if _, err := st.Save(ctx, djangosession.Record{Key: djangosession.NewKey(), Data: storetest.Sample(), ExpireDate: time.Now()}, true); err == nil || errors.Is(err, djangosession.ErrExists) {
-		t.Errorf("Save on a closed pool = %v", err)
-	}
+	storetest.Unreachable(t, st)
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {
@@ -111,24 +104,17 @@ func TestNewRefusesBadArguments(t *testing.T) {
 func BenchmarkLoad(b *testing.B) {
 	pool := openPool(b, djangotest.NewDatabase(b, "postgres").URL)
 	s := storetest.Settings()
-	st := newStore(b, pool, &s)
-	ctx := context.Background()
-	m := djangosession.NewMap(
-		djangosession.Item{Key: djangosession.KeyAuthUserID, Value: "1042"},
-		djangosession.Item{Key: djangosession.KeyAuthBackend, Value: djangobridge.DefaultModelBackend},
-		djangosession.Item{Key: djangosession.KeyAuthHash, Value: "2b7c1d8e0f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c"},
-		djangosession.Item{Key: djangosession.KeyCSRFToken, Value: "Qk9x2m7TqJ3aV8cN1pL5sR4wY6zE0hDg"},
-		djangosession.Item{Key: "cart", Value: []any{djangosession.Number("17"), djangosession.Number("23")}},
-		djangosession.Item{Key: "theme", Value: "dark"},
-	)
-	k := djangosession.NewKey()
-	if _, err := st.Save(ctx, djangosession.Record{Key: k, Data: m, ExpireDate: time.Now().Add(time.Hour)}, true); err != nil {
+	storetest.BenchLoad(b, newStore(b, pool, &s))
+}
+
+// BenchmarkLoggedIn is the logged-in hot path: the session row, then the
+// auth_user row it names.
+func BenchmarkLoggedIn(b *testing.B) {
+	pool := openPool(b, djangotest.NewDatabase(b, "postgres").URL)
+	s := storetest.Settings()
+	users, err := pgxstore.NewUsers(pool, &s)
+	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := st.Load(ctx, k); err != nil {
-			b.Fatal(err)
-		}
-	}
+	storetest.BenchLoggedIn(b, newStore(b, pool, &s), users)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/djangouser/usertest"
 	"github.com/djangobridge/djangobridge/internal/dburl"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
 	"github.com/djangobridge/djangobridge/internal/storetest"
@@ -217,19 +218,7 @@ func TestUnreachableDatabase(t *testing.T) {
 	s := storetest.Settings()
 	st := newStore(t, db, d, &s)
 	db.Close()
-	ctx := context.Background()
-	if _, err := st.Load(ctx, djangosession.NewKey()); err == nil || errors.Is(err, djangosession.ErrNotFound) {
-		t.Errorf("Load on a closed DB = %v", err)
-	}
-	if _, err := st.Save(ctx, djangosession.Record{Key: djangosession.NewKey(), Data: storetest.Sample(), ExpireDate: time.Now()}, true); err == nil || errors.Is(err, djangosession.ErrExists) {
-		t.Errorf("Save on a closed DB = %v", err)
-	}
-	if _, err := st.Exists(ctx, djangosession.NewKey()); err == nil {
-		t.Error("Exists on a closed DB succeeded")
-	}
-	if _, err := st.ClearExpired(ctx); err == nil {
-		t.Error("ClearExpired on a closed DB succeeded")
-	}
+	storetest.Unreachable(t, st)
 }
 
 func TestCreateSchemaIsIdempotentAndDjangoShaped(t *testing.T) {
@@ -307,6 +296,26 @@ func TestServerDown(t *testing.T) {
 		}
 		if _, err := st.Save(context.Background(), djangosession.Record{Key: djangosession.NewKey(), Data: storetest.Sample(), ExpireDate: time.Now()}, true); err == nil {
 			t.Errorf("%s: Save succeeded", tg.Dialect)
+		}
+	}
+}
+
+// TestContractsOnEveryRelease runs both contract suites, unchanged, on
+// the tables each Django release's migrate made (testdata/django/<release>),
+// on each database.
+func TestContractsOnEveryRelease(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+		for _, rel := range djangotest.Releases {
+			t.Run(kind+"/"+rel, func(t *testing.T) {
+				db, d := openURL(t, djangotest.NewDatabaseRelease(t, kind, rel).URL)
+				runContract(t, db, d)
+				s := djangobridge.Defaults()
+				users, err := sqlstore.NewUsers(db, d, &s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				usertest.Run(t, users)
+			})
 		}
 	}
 }

@@ -397,3 +397,34 @@ func mustSave(t testing.TB, st djangosession.Store, r djangosession.Record, must
 		t.Fatalf("Save(%s, mustCreate=%v): %v", r.Key, mustCreate, err)
 	}
 }
+
+// Unreachable checks st, whose database is gone (closed, or a server that
+// does not answer): every call reports the driver's error, never "no
+// session", "exists" or "not live".
+func Unreachable(t *testing.T, st djangosession.Store) {
+	ctx := context.Background()
+	if _, err := st.Load(ctx, djangosession.NewKey()); err == nil || errors.Is(err, djangosession.ErrNotFound) {
+		t.Errorf("Load = %v, want the driver's error", err)
+	}
+	if rl, ok := st.(RecordLoader); ok {
+		if _, err := rl.LoadRecord(ctx, djangosession.NewKey()); err == nil || errors.Is(err, djangosession.ErrNotFound) {
+			t.Errorf("LoadRecord = %v, want the driver's error", err)
+		}
+	}
+	r := djangosession.Record{Key: djangosession.NewKey(), Data: Sample(), ExpireDate: time.Now()}
+	if _, err := st.Save(ctx, r, true); err == nil || errors.Is(err, djangosession.ErrExists) {
+		t.Errorf("Save(mustCreate) = %v, want the driver's error", err)
+	}
+	if _, err := st.Save(ctx, r, false); err == nil || errors.Is(err, djangosession.ErrVanished) {
+		t.Errorf("Save(update) = %v, want the driver's error", err)
+	}
+	if _, err := st.Exists(ctx, djangosession.NewKey()); err == nil {
+		t.Error("Exists succeeded")
+	}
+	if err := st.Delete(ctx, djangosession.NewKey()); err == nil {
+		t.Error("Delete succeeded")
+	}
+	if _, err := st.ClearExpired(ctx); err == nil {
+		t.Error("ClearExpired succeeded")
+	}
+}
