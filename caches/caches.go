@@ -6,6 +6,8 @@
 //	django_redis.cache.RedisCache                      redisstore
 //	django.core.cache.backends.memcached.PyMemcacheCache  memcachestore
 //	django.core.cache.backends.memcached.PyLibMCCache     memcachestore
+//	django.core.cache.backends.db.DatabaseCache           sqlstore, pgxstore (Parse only; open it
+//	                                                      on your database with NewCache)
 //
 // so a user copies their settings instead of translating them:
 //
@@ -33,6 +35,7 @@ import (
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/memcachestore"
 	"github.com/djangobridge/djangobridge/redisstore"
+	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
 // ErrUnsupported is wrapped by every error about a CACHES entry this
@@ -173,12 +176,21 @@ func Check(cs djangobridge.CacheSettings) error {
 		if err := memcachestore.ParseOptions(cs.Backend, cs.Options); err != nil {
 			return unsupported{err}
 		}
+	case cs.Backend == sqlstore.BackendDatabaseCache:
+		for k := range cs.Options {
+			if k != "MAX_ENTRIES" && k != "CULL_FREQUENCY" {
+				return refuse("OPTIONS[%q] of DatabaseCache is not supported (supported: MAX_ENTRIES, CULL_FREQUENCY)", k)
+			}
+		}
+		if len(cs.Location) != 1 {
+			return refuse("the DatabaseCache LOCATION is one table name, not %q", cs.Location)
+		}
 	case cs.Backend == "django.core.cache.backends.locmem.LocMemCache":
 		return refuse("BACKEND %q keeps entries in each Django process's memory: Go cannot share them; use Redis, memcached or the database", cs.Backend)
 	case cs.Backend == "django.core.cache.backends.dummy.DummyCache":
 		return refuse("BACKEND %q stores nothing: sessions in it never survive a request", cs.Backend)
 	default:
-		return refuse("BACKEND %q is not supported (supported: %q)", cs.Backend, append(append([]string{}, redisBackends...), memcachedBackends...))
+		return refuse("BACKEND %q is not supported (supported: %q)", cs.Backend, append(append(append([]string{}, redisBackends...), memcachedBackends...), sqlstore.BackendDatabaseCache))
 	}
 	return nil
 }
@@ -198,6 +210,9 @@ func Open(s *djangobridge.Settings) (Cache, error) {
 	}
 	if err := Check(s.Cache); err != nil {
 		return nil, err
+	}
+	if s.Cache.Backend == sqlstore.BackendDatabaseCache {
+		return nil, errors.New("caches: the DatabaseCache lives in your database: open it with sqlstore.NewCache(db, dialect, &s) or pgxstore.NewCache(pool, &s) on the pool you already have")
 	}
 	if slices.Contains(memcachedBackends, s.Cache.Backend) {
 		c, err := memcachestore.Open(s)

@@ -127,3 +127,18 @@ func TestLiveParseOpen(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDatabaseCache(t *testing.T) {
+	cs, err := caches.Parse([]byte(`{"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "my_cache_table", "OPTIONS": {"MAX_ENTRIES": 1000}}}`), "")
+	if err != nil || cs.Location[0] != "my_cache_table" {
+		t.Fatalf("%+v %v", cs, err)
+	}
+	if _, err := caches.Parse([]byte(`{"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t", "OPTIONS": {"X": 1}}}`), ""); !errors.Is(err, caches.ErrUnsupported) {
+		t.Errorf("unknown option: %v", err)
+	}
+	s := djangobridge.Defaults()
+	s.Cache = cs
+	if _, err := caches.Open(&s); err == nil || !strings.Contains(err.Error(), "NewCache") {
+		t.Errorf("Open of a DatabaseCache: %v", err)
+	}
+}

@@ -42,3 +42,23 @@ def cache_delete(args):
 
     caches[args.get("alias") or "default"].delete(args["key"])
     return None
+
+
+@op("createcachetable")
+def createcachetable(args):
+    """manage.py createcachetable (for the DatabaseCache entries of CACHES)."""
+    import sys
+
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0, stdout=sys.stderr)
+    return None
+
+
+@op("cache_clear")
+def cache_clear(args):
+    """cache.clear() on {"alias"}."""
+    from django.core.cache import caches
+
+    caches[args.get("alias") or "default"].clear()
+    return None
