@@ -7,7 +7,34 @@
 //
 //	s := djangobridge.Defaults()
 //	s.SecretKey = os.Getenv("SECRET_KEY")
-//	s.DjangoVersion = djangobridge.MustParseVersion("4.2")
+//	s.DjangoVersion = djangobridge.MustParseVersion("6.1") // your Django release
+//
+// # Django releases
+//
+// djangobridge has rules for Django 3.2, 4.0, 4.1, 4.2, 5.0, 5.1, 5.2, 6.0
+// and 6.1 (SupportedReleases) and is tested against real Django 3.2, 4.2,
+// 5.2 and 6.1. Every rule that differs between releases lives in one table,
+// [Release] (see [ReleaseOf] and [Settings.Release]); each of its fields
+// names the Django source it mirrors. In short:
+//
+//   - 3.2: DEFAULT_HASHING_ALGORITHM; SHA-1 signatures, auth hashes and the
+//     pre-3.1 session format still read; CSRF checks the Referer only, and
+//     the CSRF cookie is masked; the session is not saved on a 500 only;
+//     SECURE_PROXY_SSL_HEADER compares the header's whole value.
+//   - 4.0: the legacy formats are gone; scrypt; CSRF checks Origin and
+//     CSRF_TRUSTED_ORIGINS carry a scheme; no session save on any 5xx.
+//   - 4.1: SECRET_KEY_FALLBACKS (auth hashes from 4.1.8); an unmasked CSRF
+//     cookie (CSRF_COOKIE_MASKED in 4.1 and 4.2); SECURE_PROXY_SSL_HEADER
+//     takes the first comma-separated value.
+//   - 4.2: set_expiry(datetime) stored as ISO-8601 text.
+//   - 5.0: no PickleSerializer, CryptPasswordHasher or CSRF_COOKIE_MASKED.
+//   - 5.1: no SHA1, UnsaltedSHA1 or UnsaltedMD5 hasher; scrypt p=5.
+//   - 5.2.14+ and 6.x: Vary: Cookie whenever the session cookie is set.
+//   - 6.0 and 6.1: PBKDF2 1,200,000 and 1,500,000 iterations (every release
+//     raises them: see Release.PBKDF2Iterations).
+//
+// Parameters that come from Python libraries rather than from Django (such
+// as argon2-cffi's hash length) are settings of their own, not release rules.
 //
 // The packages below it do the work: djangosession (signing, the session
 // and its engines), hashers and pbkdf2 (passwords), djangouser (users,

@@ -2,13 +2,14 @@
 // by playwright-core, against the Go demo (net/http, echo and fiber apps) and
 // the Django app (examples/django_app) sharing one SQLite database.
 //
-// For each Django release (3.2, 4.2, 5.2; DJANGO_RELEASES overrides):
+// For each Django release (3.2, 4.2, 5.2, 6.1; DJANGO_RELEASES overrides):
 //   1. log in on the Django app; each Go app shows the user;
 //   2. log out on a Go app; the Django app shows anonymous;
 //   3. the reverse: log in on a Go app; the Django app shows the user.
 // A screenshot of every page goes to browsertest/screenshots/.
 //
-// Needs DJANGOBRIDGE_TEST_DJANGO (the folder holding 3.2/, 4.2/, 5.2/), go on
+// Needs DJANGOBRIDGE_TEST_DJANGO (the folder holding 3.2/ … 6.1/, each with the
+// python launcher ../shared/django/install made), go on
 // PATH and /usr/bin/chromium. Run it with browsertest/run.sh.
 
 import { test, before, after } from "node:test";
@@ -26,8 +27,9 @@ const repo = path.resolve(here, "..");
 const shots = path.join(here, "screenshots");
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const djangoDir = process.env.DJANGOBRIDGE_TEST_DJANGO || "";
-const releases = (process.env.DJANGO_RELEASES || "3.2 4.2 5.2").split(/[\s,]+/).filter(Boolean);
-const python = "/usr/bin/python3";
+const releases = (process.env.DJANGO_RELEASES || "3.2 4.2 5.2 6.1").split(/[\s,]+/).filter(Boolean);
+// Each release runs through its own launcher: DIR/<release>/python.
+const launcher = (release) => path.join(djangoDir, release, "python");
 
 const work = mkdtempSync(path.join(tmpdir(), "djangobridge-browsertest-"));
 const children = [];
@@ -151,9 +153,9 @@ for (const release of releases) {
     };
     for (const base of Object.values(apps)) await waitReady(go, base);
     // Django starts once the Go demo has created the database and the demo user.
-    const dj = start(`django ${release}`, python,
+    const dj = start(`django ${release}`, launcher(release),
       ["examples/django_app/manage.py", "runserver", "--noreload", `127.0.0.1:${pDjango}`],
-      { ...env, PYTHONPATH: path.join(djangoDir, release), PYTHONDONTWRITEBYTECODE: "1" });
+      { ...env, PYTHONDONTWRITEBYTECODE: "1" });
     const django = `http://127.0.0.1:${pDjango}`;
     await waitReady(dj, django);
     if (process.env.BROWSERTEST_VERBOSE) console.log(new Date().toISOString(), "servers up");

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djangotest"
 )
 
 // benchSession is a typical logged-in session: what django.contrib.auth's
@@ -129,8 +129,7 @@ for name, fn in (("decode", lambda: s.decode(enc)), ("encode", lambda: s.encode(
 `
 	// One timing run whatever b.N is: the figures are Python's own.
 	djangoOnce.Do(func() {
-		cmd := exec.Command("/usr/bin/python3", "-c", script, "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", benchSession, enc)
-		cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, rel))
+		cmd := exec.Command(djangotest.Launcher(dir, rel), "-c", script, "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", benchSession, enc)
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if djangoErr = cmd.Run(); djangoErr != nil {

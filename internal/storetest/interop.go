@@ -259,7 +259,7 @@ func Interop(t *testing.T, c InteropConfig, open Opener) {
 		sess = mgr.Open(ctx, "")
 		sess.Set("k", "v")
 		err := sess.SetExpiryAt(at)
-		if !s.DjangoVersion.AtLeast(4, 2, 0) {
+		if rel, _ := s.Release(); !rel.ExpiryDatetimeInJSON {
 			if !errors.Is(err, djangosession.ErrUnsupportedValue) {
 				t.Errorf("SetExpiryAt on Django %s = %v; want ErrUnsupportedValue", c.Release, err)
 			}
@@ -452,7 +452,11 @@ func InteropKeyFallbacks(t *testing.T, c InteropConfig, open Opener) {
 	}
 	ctx := context.Background()
 	want := Canon(t, []byte(InteropJSON))
-	fallbacks := s.DjangoVersion.AtLeast(4, 1, 0)
+	rel, err := s.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fallbacks := rel.SecretKeyFallbacks
 
 	var d described
 	djOld.Do(t, "session_save", map[string]any{"data": json.RawMessage(InteropJSON)}, &d)
