@@ -161,6 +161,13 @@ type Release struct {
 	// (clean_username's username__iexact check, 4.2+); before, only the
 	// database's exact uniqueness applies.
 	UsernameIExactUnique bool
+
+	// --- Messages (django/contrib/messages; caches area) ---
+
+	// MessagesEmptyExtraTags reports whether MessageEncoder keeps an empty
+	// extra_tags ("", add_message's default) in the encoding: 4.1+ appends
+	// extra_tags unless it is None (#33458); before, only when truthy.
+	MessagesEmptyExtraTags bool
 }
 
 // migrations32 are the auth, contenttypes and sessions migrations of
@@ -260,6 +267,8 @@ func ReleaseOf(v Version) (Release, error) {
 		PasswordResetTokenLegacy: !at(4, 0, 0),
 		CommonPasswordList:       "2018",
 		UsernameIExactUnique:     at(4, 2, 0),
+
+		MessagesEmptyExtraTags: at(4, 1, 0),
 	}
 	switch {
 	case at(5, 2, 0):

@@ -160,6 +160,20 @@ type CacheSettings struct {
 	// KeyFunc is KEY_FUNCTION; nil means Django's default_key_func,
 	// "KEY_PREFIX:VERSION:key".
 	KeyFunc func(key, keyPrefix string, version int) string
+
+	// Caches area (django-redis, memcached): BACKEND and OPTIONS as
+	// Django's CACHES entry has them.
+	//
+	// Backend is BACKEND, the dotted path of the cache class: "" means
+	// Django's own "django.core.cache.backends.redis.RedisCache"; the
+	// packages that implement a backend (redisstore: Django's RedisCache and
+	// "django_redis.cache.RedisCache"; memcachestore: PyMemcacheCache and
+	// PyLibMCCache) refuse one they do not implement, naming it.
+	Backend string
+	// Options is OPTIONS, as settings.py has it (JSON-like values: string,
+	// float64 or int, bool, []any, map[string]any). Each backend reads the
+	// options it knows and refuses any other, naming it. Default none.
+	Options map[string]any
 }
 
 // PasswordLimits bound the cost parameters read from a stored password

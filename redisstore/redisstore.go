@@ -1,16 +1,25 @@
 // Package redisstore keeps Django sessions in Redis as Django's RedisCache
-// (django.core.cache.backends.redis, Django 4.0+) does, for the cache and
+// (django.core.cache.backends.redis, Django 4.0+) and django-redis
+// (django_redis.cache.RedisCache, 5.2 – 7.0) do, for the cache and
 // cached_db session engines:
 //
 //   - key: KEY_FUNCTION(key, KEY_PREFIX, VERSION), by default
 //     "KEY_PREFIX:VERSION:key", where key is what the session engine asks
-//     for ("django.contrib.sessions.cache" + session key);
-//   - value: the session dict as pickle.dumps(dict, 5), Django's
-//     RedisSerializer (plain ints, stored as digits, are never sessions);
-//     read with djangosession's safe unpickler, which runs no code;
+//     for ("django.contrib.sessions.cache" + session key); both backends
+//     use Django's make_key;
+//   - value, Django's RedisCache: the session dict as pickle.dumps(dict, 5),
+//     its RedisSerializer; django-redis: OPTIONS["SERIALIZER"] (pickle with
+//     PICKLE_VERSION, JSON or msgpack), then OPTIONS["COMPRESSOR"] (zlib,
+//     gzip, lzma, lz4, zstd) on values longer than the compressor's
+//     min_length; plain ints, stored as digits by both, are never sessions;
+//     pickles are read with djangosession's safe unpickler, which runs no
+//     code;
 //   - timeout: SET ... EX seconds; a timeout ≤ 0 deletes; add() is SET NX;
 //   - several servers (CACHES LOCATION list): writes go to the first,
-//     reads to a random one of the others, as RedisCacheClient does.
+//     reads to a random one of the others, as RedisCacheClient and
+//     django-redis's DefaultClient do (a primary with replicas); with
+//     django-redis's SentinelClient, writes go to the primary Sentinel
+//     names and reads to its replicas.
 //
 // Of djangobridge's library packages it is the only one that imports
 // go-redis, so that the others build without it.
@@ -41,15 +50,18 @@ type Cache struct {
 	prefix  string
 	version int
 	keyFunc func(key, keyPrefix string, version int) string
-	limit   int
+	codec   codec
 }
 
 // New returns the cache over clients, in the order of Django's LOCATION
 // list: writes go to clients[0]; reads go to a random one of the others,
 // or to clients[0] when it is alone. s.Cache gives KEY_PREFIX, VERSION (0
-// means Django's default, 1) and KEY_FUNCTION; s.SessionDataLimit bounds
-// the size of a stored value that is read. The clients stay the caller's
-// to close.
+// means Django's default, 1), KEY_FUNCTION, BACKEND ("" is Django's
+// RedisCache; BackendDjangoRedis is django-redis) and OPTIONS (see
+// ParseOptions); s.SessionDataLimit bounds the size of a stored value
+// that is read (and of what it decompresses to). The clients stay the
+// caller's to close. A BACKEND or OPTIONS entry this package does not
+// implement is an error that names it.
 func New(s *djangobridge.Settings, clients ...redis.UniversalClient) (*Cache, error) {
 	if s == nil {
 		return nil, errors.New("redisstore: nil Settings: start from djangobridge.Defaults()")
@@ -65,30 +77,43 @@ func New(s *djangobridge.Settings, clients ...redis.UniversalClient) (*Cache, er
 			return nil, errors.New("redisstore: nil Redis client")
 		}
 	}
+	o, err := ParseOptions(s.Cache.Backend, s.Cache.Options)
+	if err != nil {
+		return nil, err
+	}
 	c := &Cache{
 		write:   clients[0],
 		reads:   clients[1:],
 		prefix:  s.Cache.KeyPrefix,
 		version: s.Cache.Version,
 		keyFunc: s.Cache.KeyFunc,
-		limit:   s.SessionDataLimit,
+		codec:   o.codec(s.SessionDataLimit),
 	}
 	if c.version == 0 {
 		c.version = 1
-	}
-	if c.limit <= 0 {
-		c.limit = 1 << 20
 	}
 	return c, nil
 }
 
 // Open connects to the Redis URLs of s.Cache.Location ("redis://host:port/db",
-// "rediss://...", "unix://..."), as Django's RedisCache does for LOCATION,
-// and returns the cache; Close closes the connections.
+// "rediss://...", "unix://..."), as Django's RedisCache and django-redis
+// do for LOCATION, and returns the cache; Close closes the connections.
+// With django-redis's SentinelClient, LOCATION is one
+// "redis://SERVICE/db" URL: SERVICE is the name Sentinel knows the
+// primary by, and OPTIONS["SENTINELS"] lists the Sentinels as [host,
+// port] pairs.
 func Open(s *djangobridge.Settings) (*Cache, error) {
+	if s == nil {
+		return nil, errors.New("redisstore: nil Settings: start from djangobridge.Defaults()")
+	}
+	o, err := ParseOptions(s.Cache.Backend, s.Cache.Options)
+	if err != nil {
+		return nil, err
+	}
 	var urls []string
 	for _, l := range s.Cache.Location {
-		// Django also accepts one string of URLs separated by "," or ";".
+		// Django also accepts one string of URLs separated by "," or ";"
+		// (django-redis: ",").
 		for _, u := range strings.FieldsFunc(l, func(r rune) bool { return r == ',' || r == ';' }) {
 			if u = strings.TrimSpace(u); u != "" {
 				urls = append(urls, u)
@@ -98,27 +123,35 @@ func Open(s *djangobridge.Settings) (*Cache, error) {
 	if len(urls) == 0 {
 		return nil, errors.New("redisstore: CACHES LOCATION is empty")
 	}
-	clients := make([]redis.UniversalClient, 0, len(urls))
-	closeAll := func() {
-		for _, c := range clients {
-			c.Close()
+	var clients []redis.UniversalClient
+	if o.sentinel {
+		if clients, err = o.openSentinel(urls); err != nil {
+			return nil, err
 		}
-	}
-	for _, u := range urls {
-		opt, err := redis.ParseURL(u)
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("redisstore: LOCATION %q: %w", u, err)
+	} else {
+		for _, u := range urls {
+			opt, err := redis.ParseURL(u)
+			if err != nil {
+				closeAll(clients)
+				return nil, fmt.Errorf("redisstore: LOCATION %q: %w", u, err)
+			}
+			o.conn.apply(opt)
+			clients = append(clients, redis.NewClient(opt))
 		}
-		clients = append(clients, redis.NewClient(opt))
 	}
 	c, err := New(s, clients...)
 	if err != nil {
-		closeAll()
+		closeAll(clients)
 		return nil, err
 	}
 	c.owned = clients
 	return c, nil
+}
+
+func closeAll(clients []redis.UniversalClient) {
+	for _, c := range clients {
+		c.Close()
+	}
 }
 
 // Close closes the connections Open made; for a Cache from New it does
@@ -151,7 +184,8 @@ func (c *Cache) reader() redis.UniversalClient {
 }
 
 // Get returns the session dict under key: djangosession.ErrNotFound when
-// there is none, a data error when the value is not a pickled dict.
+// there is none, a data error when the value is not a session dict in the
+// backend's format.
 func (c *Cache) Get(ctx context.Context, key string) (*djangosession.Map, error) {
 	b, err := c.reader().Get(ctx, c.Key(key)).Bytes()
 	if errors.Is(err, redis.Nil) {
@@ -160,24 +194,7 @@ func (c *Cache) Get(ctx context.Context, key string) (*djangosession.Map, error)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: get: %w", err)
 	}
-	return decodeValue(b, c.limit)
-}
-
-// decodeValue is RedisSerializer.loads for a session: a value that int()
-// reads is an integer (never a session); anything else is a pickle.
-func decodeValue(b []byte, limit int) (*djangosession.Map, error) {
-	if isPyInt(b) {
-		return nil, fmt.Errorf("%w: cache value %q is an integer, not a session", djangosession.ErrMalformed, truncate(b, 40))
-	}
-	v, err := djangosession.Unpickle(b, limit)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := v.(*djangosession.Map)
-	if !ok {
-		return nil, fmt.Errorf("%w: cached value is a %T, not a session dict", djangosession.ErrMalformed, v)
-	}
-	return m, nil
+	return c.codec.decode(b)
 }
 
 // isPyInt reports whether Python's int(b) would succeed: optional
@@ -208,14 +225,7 @@ func truncate(b []byte, n int) string {
 	return string(b)
 }
 
-func encodeValue(m *djangosession.Map) ([]byte, error) {
-	if m == nil {
-		m = &djangosession.Map{}
-	}
-	return djangosession.Pickle(m)
-}
-
-// Set is cache.set: SET key pickle EX timeout; a timeout ≤ 0 deletes.
+// Set is cache.set: SET key value EX timeout; a timeout ≤ 0 deletes.
 func (c *Cache) Set(ctx context.Context, key string, data *djangosession.Map, timeout int) error {
 	k := c.Key(key)
 	if timeout <= 0 {
@@ -224,7 +234,7 @@ func (c *Cache) Set(ctx context.Context, key string, data *djangosession.Map, ti
 		}
 		return nil
 	}
-	v, err := encodeValue(data)
+	v, err := c.codec.encode(data)
 	if err != nil {
 		return err
 	}
@@ -234,11 +244,11 @@ func (c *Cache) Set(ctx context.Context, key string, data *djangosession.Map, ti
 	return nil
 }
 
-// Add is cache.add: SET key pickle NX EX timeout. With a timeout ≤ 0 it
+// Add is cache.add: SET key value NX EX timeout. With a timeout ≤ 0 it
 // does what RedisCacheClient.add does: SET NX, then DEL if it was set.
 func (c *Cache) Add(ctx context.Context, key string, data *djangosession.Map, timeout int) (bool, error) {
 	k := c.Key(key)
-	v, err := encodeValue(data)
+	v, err := c.codec.encode(data)
 	if err != nil {
 		return false, err
 	}
@@ -258,7 +268,7 @@ func (c *Cache) Add(ctx context.Context, key string, data *djangosession.Map, ti
 	return ok, nil
 }
 
-// Replace stores data only if key exists: SET key pickle XX EX timeout, or
+// Replace stores data only if key exists: SET key value XX EX timeout, or
 // DEL with a timeout ≤ 0. It reports whether the key existed.
 func (c *Cache) Replace(ctx context.Context, key string, data *djangosession.Map, timeout int) (bool, error) {
 	k := c.Key(key)
@@ -269,7 +279,7 @@ func (c *Cache) Replace(ctx context.Context, key string, data *djangosession.Map
 		}
 		return n > 0, nil
 	}
-	v, err := encodeValue(data)
+	v, err := c.codec.encode(data)
 	if err != nil {
 		return false, err
 	}

@@ -232,6 +232,9 @@ def serve():
 
 def main():
     sys.path.insert(0, HERE)
+    # Test-only stand-ins for modules Debian does not package (shims/*.py);
+    # last on the path, so that the real module wins when installed.
+    sys.path.append(os.path.join(HERE, "shims"))
     raw = os.environ.get("DJANGOTEST_CONFIG")
     if raw is None:
         raw = sys.stdin.buffer.readline().decode("utf-8")

@@ -73,3 +73,20 @@ func failWhenMissing(getenv func(string) string) bool {
 	v := strings.TrimSpace(getenv("CI"))
 	return strings.EqualFold(v, "true") || v == "1"
 }
+
+// Caches area (issue 14): the memcached and Redis Sentinel that .ci/run
+// starts beside the shared Redis.
+const (
+	EnvMemcached = "DJANGOBRIDGE_TEST_MEMCACHED"
+	EnvSentinel  = "DJANGOBRIDGE_TEST_SENTINEL"
+)
+
+// MemcachedAddr is $DJANGOBRIDGE_TEST_MEMCACHED, host:port of a memcached,
+// e.g. 127.0.0.1:11311. Unset: the test skips (fails with CI=true).
+func MemcachedAddr(t testing.TB) string { t.Helper(); return requireEnv(t, EnvMemcached) }
+
+// SentinelURL is $DJANGOBRIDGE_TEST_SENTINEL, redis://HOST:PORT/SERVICE: a
+// Redis Sentinel and the name of the primary it watches (which has at least
+// one replica), e.g. redis://127.0.0.1:26390/djangobridge. Unset: the test
+// skips (fails with CI=true).
+func SentinelURL(t testing.TB) string { t.Helper(); return requireEnv(t, EnvSentinel) }

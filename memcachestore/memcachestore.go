@@ -1,0 +1,511 @@
+// Package memcachestore keeps Django sessions in memcached as Django's
+// memcached backends do, for the cache and cached_db session engines:
+// django.core.cache.backends.memcached.PyMemcacheCache (pymemcache's
+// HashClient with pickle_serde) and PyLibMCCache (pylibmc).
+//
+//   - key: KEY_FUNCTION(key, KEY_PREFIX, VERSION), by default
+//     "KEY_PREFIX:VERSION:key", checked as memcache_key_warnings does (at
+//     most 250 bytes, no spaces or control characters: ErrInvalidKey);
+//   - value: the session dict as pickle.dumps(dict, 5) with flags 1
+//     (FLAG_PICKLE; both clients write the same). Read: flags 1 is a
+//     pickle; 0 bytes, 16 text and 2/4 integers are never sessions; bit 8
+//     (pylibmc's FLAG_ZLIB, pymemcache's FLAG_COMPRESSED) is zlib, inflated
+//     first (bounded by SessionDataLimit);
+//   - timeout: get_backend_timeout: above 30 days an absolute Unix time;
+//     a timeout ≤ 0 deletes (Django passes -1, expired at once);
+//   - several servers: pymemcache's HashClient picks one per key by
+//     rendezvous hashing (murmur3_32 of "host:port-key", highest wins), and
+//     so does this package for PyMemcacheCache; PyLibMCCache's
+//     libmemcached distribution is not implemented (one server only).
+//
+// The client is github.com/bradfitz/gomemcache, which has no context
+// support: each call checks ctx first, and a 1 s I/O timeout bounds it. A
+// memcached that goes away is an error (wrapped, naming the operation),
+// never an empty session.
+package memcachestore
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bradfitz/gomemcache/memcache"
+	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
+)
+
+// The BACKEND values this package implements.
+const (
+	BackendPyMemcache = "django.core.cache.backends.memcached.PyMemcacheCache"
+	BackendPyLibMC    = "django.core.cache.backends.memcached.PyLibMCCache"
+)
+
+// The flags pymemcache's serde and pylibmc set.
+const (
+	FlagBytes   = 0
+	FlagPickle  = 1
+	FlagInteger = 2
+	FlagLong    = 4
+	FlagZlib    = 8
+	FlagText    = 16
+)
+
+// ErrUnsupported is wrapped by errors about a BACKEND, OPTIONS entry or
+// LOCATION this package does not implement; the message names it.
+var ErrUnsupported = errors.New("memcachestore: unsupported cache setting")
+
+// ErrInvalidKey is Django's InvalidCacheKey for memcached: a key longer
+// than 250 bytes or with spaces or control characters.
+var ErrInvalidKey = errors.New("memcachestore: invalid memcached key")
+
+// Cache is a Django memcached cache. It implements djangosession.Cache.
+// Safe for concurrent use.
+type Cache struct {
+	client  *memcache.Client
+	backend string
+	prefix  string
+	version int
+	keyFunc func(key, keyPrefix string, version int) string
+	limit   int
+	now     func() time.Time
+}
+
+// ParseOptions checks a CACHES entry's BACKEND and OPTIONS. PyMemcacheCache
+// passes OPTIONS to HashClient and PyLibMCCache to pylibmc.Client; of
+// those, djangobridge reads none, and accepts only the ones that change no
+// stored byte: "timeout"/"connect_timeout" (pymemcache, seconds) and
+// "binary", "behaviors" other than compression (pylibmc) are accepted and
+// ignored; anything else is an error naming it.
+func ParseOptions(backend string, opts map[string]any) error {
+	switch backend {
+	case BackendPyMemcache:
+		for k := range opts {
+			switch k {
+			case "timeout", "connect_timeout", "no_delay", "ignore_exc", "retry_attempts", "retry_timeout", "dead_timeout", "use_pooling", "max_pool_size":
+			default:
+				return fmt.Errorf("%w: OPTIONS[%q] of PyMemcacheCache is not supported", ErrUnsupported, k)
+			}
+		}
+	case BackendPyLibMC:
+		for k, v := range opts {
+			switch k {
+			case "binary", "tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "ketama", "remove_failed", "no_block":
+			case "behaviors":
+				m, ok := v.(map[string]any)
+				if !ok {
+					return fmt.Errorf("%w: OPTIONS[\"behaviors\"] must be a dict", ErrUnsupported)
+				}
+				for b := range m {
+					switch b {
+					case "tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "remove_failed", "no_block", "send_timeout", "receive_timeout":
+					default:
+						return fmt.Errorf("%w: OPTIONS[\"behaviors\"][%q] of PyLibMCCache is not supported (it may change where or how values are stored)", ErrUnsupported, b)
+					}
+				}
+			default:
+				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache is not supported", ErrUnsupported, k)
+			}
+		}
+	default:
+		return fmt.Errorf("%w: BACKEND %q is not a memcached backend this package implements (%s or %s)", ErrUnsupported, backend, BackendPyMemcache, BackendPyLibMC)
+	}
+	return nil
+}
+
+// Open connects to the servers of s.Cache.Location ("host:port", or
+// "unix:/path" / "/path" for a socket; a LOCATION string may list several,
+// separated by "," or ";") for s.Cache.Backend (BackendPyMemcache or
+// BackendPyLibMC) and returns the cache. KEY_PREFIX, VERSION (0 means 1)
+// and KEY_FUNCTION come from s.Cache; SessionDataLimit bounds what is read.
+func Open(s *djangobridge.Settings) (*Cache, error) {
+	if s == nil {
+		return nil, errors.New("memcachestore: nil Settings: start from djangobridge.Defaults()")
+	}
+	if _, err := s.Release(); err != nil {
+		return nil, err
+	}
+	if err := ParseOptions(s.Cache.Backend, s.Cache.Options); err != nil {
+		return nil, err
+	}
+	var servers []string
+	for _, l := range s.Cache.Location {
+		for _, u := range strings.FieldsFunc(l, func(r rune) bool { return r == ',' || r == ';' }) {
+			if u = strings.TrimSpace(u); u != "" {
+				servers = append(servers, u)
+			}
+		}
+	}
+	if len(servers) == 0 {
+		return nil, errors.New("memcachestore: CACHES LOCATION is empty: give host:port of your memcached")
+	}
+	if len(servers) > 1 && s.Cache.Backend == BackendPyLibMC {
+		return nil, fmt.Errorf("%w: PyLibMCCache with %d servers: libmemcached's key distribution is not implemented; use one server", ErrUnsupported, len(servers))
+	}
+	sel, err := newRendezvous(servers)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cache{
+		client:  memcache.NewFromSelector(sel),
+		backend: s.Cache.Backend,
+		prefix:  s.Cache.KeyPrefix,
+		version: s.Cache.Version,
+		keyFunc: s.Cache.KeyFunc,
+		limit:   s.SessionDataLimit,
+		now:     time.Now,
+	}
+	c.client.Timeout = time.Second
+	if c.version == 0 {
+		c.version = 1
+	}
+	if c.limit <= 0 {
+		c.limit = 1 << 20
+	}
+	return c, nil
+}
+
+// Close closes idle connections.
+func (c *Cache) Close() error { return c.client.Close() }
+
+// Store returns the cache session engine on c.
+func (c *Cache) Store() *djangosession.CacheStore { return djangosession.NewCacheStore(c) }
+
+// Key returns the memcached key of a cache key, as make_and_validate_key.
+func (c *Cache) Key(key string) (string, error) {
+	k := c.prefix + ":" + strconv.Itoa(c.version) + ":" + key
+	if c.keyFunc != nil {
+		k = c.keyFunc(key, c.prefix, c.version)
+	}
+	if len(k) > 250 {
+		return "", fmt.Errorf("%w: %d bytes, more than memcached's 250: %.40q…", ErrInvalidKey, len(k), k)
+	}
+	for _, r := range k {
+		if r < 33 || r == 127 {
+			return "", fmt.Errorf("%w: %q contains characters that would cause errors with memcached", ErrInvalidKey, k)
+		}
+	}
+	return k, nil
+}
+
+// expiration is get_backend_timeout for a positive timeout: above 30 days,
+// an absolute Unix time.
+func (c *Cache) expiration(timeout int) int32 {
+	if timeout > 2592000 {
+		return int32(int64(timeout) + c.now().Unix())
+	}
+	return int32(timeout)
+}
+
+func wrap(op string, err error) error {
+	return fmt.Errorf("memcachestore: %s: %w", op, err)
+}
+
+// Get returns the session dict under key: ErrNotFound when missing, a data
+// error when the value is not a pickled dict.
+func (c *Cache) Get(ctx context.Context, key string) (*djangosession.Map, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	k, err := c.Key(key)
+	if err != nil {
+		return nil, err
+	}
+	it, err := c.client.Get(k)
+	if errors.Is(err, memcache.ErrCacheMiss) {
+		return nil, djangosession.ErrNotFound
+	}
+	if err != nil {
+		return nil, wrap("get", err)
+	}
+	return decode(it.Value, it.Flags, c.limit)
+}
+
+// decode is the client's deserializer for a session: flags 1 (after zlib
+// when bit 8 is set) is a pickle; other flags are not sessions.
+func decode(b []byte, flags uint32, limit int) (*djangosession.Map, error) {
+	if len(b) > limit {
+		return nil, fmt.Errorf("%w: cache value of %d bytes, limit %d", djangosession.ErrTooLarge, len(b), limit)
+	}
+	if flags&FlagZlib != 0 {
+		r, err := zlib.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%w: flags %d say zlib: %v", djangosession.ErrMalformed, flags, err)
+		}
+		out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+		if err != nil {
+			return nil, fmt.Errorf("%w: zlib: %v", djangosession.ErrMalformed, err)
+		}
+		if len(out) > limit {
+			return nil, fmt.Errorf("%w: cache value inflates past %d bytes", djangosession.ErrTooLarge, limit)
+		}
+		b = out
+	}
+	switch {
+	case flags&FlagPickle != 0:
+	case flags&FlagText != 0:
+		return nil, fmt.Errorf("%w: cache value is a str (flags %d), not a session", djangosession.ErrMalformed, flags)
+	case flags&(FlagInteger|FlagLong) != 0:
+		return nil, fmt.Errorf("%w: cache value is an int (flags %d), not a session", djangosession.ErrMalformed, flags)
+	default:
+		return nil, fmt.Errorf("%w: cache value is bytes (flags %d), not a session", djangosession.ErrMalformed, flags)
+	}
+	v, err := djangosession.Unpickle(b, limit)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(*djangosession.Map)
+	if !ok {
+		return nil, fmt.Errorf("%w: cached value is a %T, not a session dict", djangosession.ErrMalformed, v)
+	}
+	return m, nil
+}
+
+func encode(m *djangosession.Map) ([]byte, error) {
+	if m == nil {
+		m = &djangosession.Map{}
+	}
+	return djangosession.Pickle(m)
+}
+
+// Set is cache.set; a timeout ≤ 0 deletes. As Django, when memcached
+// refuses the value (over its item size limit), the old value is deleted;
+// unlike Django, the refusal is returned as an error.
+func (c *Cache) Set(ctx context.Context, key string, data *djangosession.Map, timeout int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	k, err := c.Key(key)
+	if err != nil {
+		return err
+	}
+	if timeout <= 0 {
+		return c.del(k)
+	}
+	v, err := encode(data)
+	if err != nil {
+		return err
+	}
+	if err := c.client.Set(&memcache.Item{Key: k, Value: v, Flags: FlagPickle, Expiration: c.expiration(timeout)}); err != nil {
+		_ = c.del(k)
+		return wrap("set", err)
+	}
+	return nil
+}
+
+func (c *Cache) del(k string) error {
+	if err := c.client.Delete(k); err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
+		return wrap("delete", err)
+	}
+	return nil
+}
+
+// Add is cache.add: memcached "add". With a timeout ≤ 0 it stores nothing
+// and reports whether the key was free.
+func (c *Cache) Add(ctx context.Context, key string, data *djangosession.Map, timeout int) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	k, err := c.Key(key)
+	if err != nil {
+		return false, err
+	}
+	v, err := encode(data)
+	if err != nil {
+		return false, err
+	}
+	exp := c.expiration(timeout)
+	if timeout <= 0 {
+		exp = -1 // Django: add with -1, stored expired
+	}
+	err = c.client.Add(&memcache.Item{Key: k, Value: v, Flags: FlagPickle, Expiration: exp})
+	if errors.Is(err, memcache.ErrNotStored) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("add", err)
+	}
+	return true, nil
+}
+
+// Replace stores data only if key exists (memcached "replace"); a timeout
+// ≤ 0 deletes.
+func (c *Cache) Replace(ctx context.Context, key string, data *djangosession.Map, timeout int) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	k, err := c.Key(key)
+	if err != nil {
+		return false, err
+	}
+	if timeout <= 0 {
+		err := c.client.Delete(k)
+		if errors.Is(err, memcache.ErrCacheMiss) {
+			return false, nil
+		}
+		if err != nil {
+			return false, wrap("delete", err)
+		}
+		return true, nil
+	}
+	v, err := encode(data)
+	if err != nil {
+		return false, err
+	}
+	err = c.client.Replace(&memcache.Item{Key: k, Value: v, Flags: FlagPickle, Expiration: c.expiration(timeout)})
+	if errors.Is(err, memcache.ErrNotStored) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("replace", err)
+	}
+	return true, nil
+}
+
+// Delete is cache.delete.
+func (c *Cache) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	k, err := c.Key(key)
+	if err != nil {
+		return err
+	}
+	return c.del(k)
+}
+
+// Has is cache.has_key: a get.
+func (c *Cache) Has(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	k, err := c.Key(key)
+	if err != nil {
+		return false, err
+	}
+	_, err = c.client.Get(k)
+	if errors.Is(err, memcache.ErrCacheMiss) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("get", err)
+	}
+	return true, nil
+}
+
+var _ djangosession.Cache = (*Cache)(nil)
+
+// rendezvous is pymemcache's RendezvousHash over the servers: the key goes
+// to the node with the highest murmur3_32(node + "-" + key); ties to the
+// greater node name.
+type rendezvous struct {
+	names []string
+	addrs []net.Addr
+}
+
+func newRendezvous(servers []string) (*rendezvous, error) {
+	r := &rendezvous{}
+	for _, s := range servers {
+		var addr net.Addr
+		name := s
+		switch {
+		case strings.HasPrefix(s, "unix:"):
+			name = strings.TrimPrefix(s, "unix:")
+			fallthrough
+		case strings.HasPrefix(s, "/"):
+			a, err := net.ResolveUnixAddr("unix", name)
+			if err != nil {
+				return nil, fmt.Errorf("memcachestore: LOCATION %q: %w", s, err)
+			}
+			addr = a
+		default:
+			host, port, err := net.SplitHostPort(s)
+			if err != nil {
+				host, port = s, "11211"
+			}
+			a, err := net.ResolveTCPAddr("tcp", net.JoinHostPort(host, port))
+			if err != nil {
+				return nil, fmt.Errorf("memcachestore: LOCATION %q: %w", s, err)
+			}
+			addr = a
+			name = host + ":" + port
+		}
+		r.names = append(r.names, name)
+		r.addrs = append(r.addrs, addr)
+	}
+	return r, nil
+}
+
+func (r *rendezvous) PickServer(key string) (net.Addr, error) {
+	best, bestScore := -1, int64(-1)
+	for i, n := range r.names {
+		score := int64(murmur3PyStr(n + "-" + key))
+		if score > bestScore || score == bestScore && n > r.names[best] {
+			best, bestScore = i, score
+		}
+	}
+	return r.addrs[best], nil
+}
+
+func (r *rendezvous) Each(f func(net.Addr) error) error {
+	for _, a := range r.addrs {
+		if err := f(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// murmur3PyStr is pymemcache.client.murmur3.murmur3_32(s, 0): MurmurHash3
+// x86_32 over the low byte of each character's code point (pymemcache
+// hashes a str with ord(c) & 0xFF).
+func murmur3PyStr(s string) uint32 {
+	var data []byte
+	for _, r := range s {
+		data = append(data, byte(r))
+	}
+	return murmur3(data, 0)
+}
+
+func murmur3(data []byte, seed uint32) uint32 {
+	const c1, c2 = 0xcc9e2d51, 0x1b873593
+	h := seed
+	n := len(data) &^ 3
+	for i := 0; i < n; i += 4 {
+		k := uint32(data[i]) | uint32(data[i+1])<<8 | uint32(data[i+2])<<16 | uint32(data[i+3])<<24
+		k *= c1
+		k = k<<15 | k>>17
+		k *= c2
+		h ^= k
+		h = h<<13 | h>>19
+		h = h*5 + 0xe6546b64
+	}
+	var k uint32
+	switch len(data) & 3 {
+	case 3:
+		k = uint32(data[n+2]) << 16
+		fallthrough
+	case 2:
+		k |= uint32(data[n+1]) << 8
+		fallthrough
+	case 1:
+		k |= uint32(data[n])
+		k *= c1
+		k = k<<15 | k>>17
+		k *= c2
+		h ^= k
+	}
+	h ^= uint32(len(data))
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
