@@ -15,7 +15,7 @@ import (
 func benchmark(b *testing.B, cookie func(st *adaptertest.Site) string, readUser bool) {
 	st := adaptertest.NewSite(b, nil)
 	app := fiber.New()
-	app.Use(fibermw.New(st.MW, fibermw.Config{}))
+	app.Use(fibermw.New(st.MW))
 	app.Get("/", func(c *fiber.Ctx) error {
 		if readUser {
 			if _, err := fibermw.User(c); err != nil {
