@@ -134,6 +134,27 @@ type Release struct {
 	// the token's hash value, so changing it invalidates a token (3.2:
 	// _make_hash_value adds the email field since 3.1).
 	PasswordResetTokenEmail bool
+
+	// --- Setup checks (bridge.Check; django/contrib/*/migrations) ---
+
+	// Migrations lists the migrations of auth, contenttypes and sessions
+	// this release ships, "app.name", as django_migrations records them
+	// after migrate. The same for 3.2 through 6.1 (auth ends at 0012, 3.1;
+	// contenttypes at 0002; sessions at 0001).
+	Migrations []string
+}
+
+// migrations32 are the auth, contenttypes and sessions migrations of
+// Django 3.1 through 6.1.
+var migrations32 = []string{
+	"auth.0001_initial", "auth.0002_alter_permission_name_max_length",
+	"auth.0003_alter_user_email_max_length", "auth.0004_alter_user_username_opts",
+	"auth.0005_alter_user_last_login_null", "auth.0006_require_contenttypes_0002",
+	"auth.0007_alter_validators_add_error_messages", "auth.0008_alter_user_username_max_length",
+	"auth.0009_alter_user_last_name_max_length", "auth.0010_alter_group_name_max_length",
+	"auth.0011_update_proxy_permissions", "auth.0012_alter_user_first_name_max_length",
+	"contenttypes.0001_initial", "contenttypes.0002_remove_content_type_name",
+	"sessions.0001_initial",
 }
 
 // releaseTable lists the supported releases, oldest first. Patch-level rules
@@ -214,6 +235,8 @@ func ReleaseOf(v Version) (Release, error) {
 
 		PasswordResetTokenFallbacks: at(4, 1, 0),
 		PasswordResetTokenEmail:     true,
+
+		Migrations: slices.Clone(migrations32),
 	}
 	if at(4, 0, 0) {
 		r.ScryptWorkFactor, r.ScryptBlockSize, r.ScryptParallelism = 1<<14, 8, 1

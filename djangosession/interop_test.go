@@ -15,11 +15,7 @@ import (
 	"github.com/djangobridge/djangobridge/internal/djangotest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	djangotest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(djangotest.RunMain(m)) }
 
 // interopCases are sessions whose every value must survive both directions
 // exactly: unicode of every plane, nested values, integers beyond 2^53,

@@ -20,11 +20,7 @@ import (
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	djangotest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(djangotest.RunMain(m)) }
 
 func memManager(t *testing.T) (*djangosession.Manager, *djangosession.MemoryStore) {
 	s := djangobridge.Defaults()

@@ -17,11 +17,7 @@ import (
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	djangotest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(djangotest.RunMain(m)) }
 
 // applyDjango sets the Go settings named by Django settings names.
 func applyDjango(t testing.TB, s *djangobridge.Settings, release string, dj map[string]any) {

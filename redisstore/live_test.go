@@ -27,11 +27,7 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	djangotest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(djangotest.RunMain(m)) }
 
 // liveValues are session values with unicode, nesting, big integers and
 // floats, written by each side and read by the other. They are JSON (the

@@ -3,29 +3,40 @@ package main
 import (
 	"bufio"
 	"context"
-	"database/sql"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/bridge"
+	"github.com/djangobridge/djangobridge/bridge/anydb"
+	"github.com/djangobridge/djangobridge/dburl"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/hashers"
-	"github.com/djangobridge/djangobridge/internal/dburl"
-	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
+// Exit statuses, documented in --help and the package comment.
 const (
-	exitOK      = 0
-	exitRefused = 1
-	exitUsage   = 2
-	exitIO      = 3
+	exitOK      = 0 // success; for check, everything matches
+	exitRefused = 1 // a refused input, or a problem check found
+	exitUsage   = 2 // a usage error or a malformed hash
+	exitConfig  = 3 // a configuration or connection error
 )
+
+const exitCodesHelp = `exit status:
+  0  success (check: the database, Django's tables, django_migrations and SECRET_KEY all match)
+  1  refused: bad signature, no such session or user, wrong password; check: a problem found
+     (a missing table or column, django_migrations of another release, a SECRET_KEY that
+     verifies none of the live sessions)
+  2  usage error, or a malformed password hash
+  3  configuration or connection error: a missing or bad setting (SECRET_KEY, DJANGO_VERSION,
+     DATABASE_URL...), a database or cache that does not answer`
 
 // cli is one invocation: its streams, its environment and its settings.
 type cli struct {
@@ -35,7 +46,7 @@ type cli struct {
 
 	settings    djangobridge.Settings
 	databaseURL string
-	cacheURL    string
+	keyless     bool // SecretKey is a random stand-in: the command signs nothing
 }
 
 // exitError carries an exit status and a one-line reason.
@@ -50,52 +61,108 @@ func fail(code int, format string, args ...any) error {
 	return &exitError{code, fmt.Sprintf(format, args...)}
 }
 
-type command struct {
-	usage string
-	help  string
-	run   func(c *cli, fs *flag.FlagSet, args []string) error
-	flags func(fs *flag.FlagSet)
+// setting is a flag that stands for a Django setting read from the
+// environment.
+type setting struct {
+	flag, env, help string
 }
 
+var settingFlags = map[string]setting{
+	"secret-key":           {"secret-key", "SECRET_KEY", "SECRET_KEY (default $SECRET_KEY)"},
+	"secret-key-fallbacks": {"secret-key-fallbacks", "SECRET_KEY_FALLBACKS", "SECRET_KEY_FALLBACKS, comma-separated (default $SECRET_KEY_FALLBACKS)"},
+	"database-url":         {"database-url", "DATABASE_URL", "DATABASE_URL: sqlite:////abs/path.sqlite3, postgres://user:pass@host/db, mysql://user:pass@host:port/db (default $DATABASE_URL)"},
+	"engine":               {"engine", "SESSION_ENGINE", "SESSION_ENGINE: db, cache, cached_db, file, signed_cookies or Django's dotted name (default $SESSION_ENGINE, else db)"},
+	"cache-url":            {"cache-url", "CACHE_URL", "CACHE_URL: Redis URL(s), comma-separated, for the cache and cached_db engines (default $CACHE_URL)"},
+	"session-file-path":    {"session-file-path", "SESSION_FILE_PATH", "SESSION_FILE_PATH for the file engine (default $SESSION_FILE_PATH, else the temp dir)"},
+	"use-tz":               {"use-tz", "USE_TZ", "USE_TZ: true or false (default $USE_TZ, else true)"},
+	"time-zone":            {"time-zone", "TIME_ZONE", "TIME_ZONE for naive datetimes when USE_TZ is false (default $TIME_ZONE, else America/Chicago)"},
+	"django-version":       {"django-version", "DJANGO_VERSION", "the Django release whose rules apply: 3.2, 4.2, 5.2, 6.1... (default $DJANGO_VERSION, else 5.2)"},
+}
+
+// keyNeed says when a command needs SECRET_KEY.
+type keyNeed int
+
+const (
+	keyNever    keyNeed = iota // signs and verifies nothing
+	keyAlways                  // signs or verifies session data
+	keyNotForDB                // clearsessions: not on the db engine (a DELETE by date)
+)
+
+type command struct {
+	usage    string
+	help     string
+	run      func(c *cli, fs *flag.FlagSet, args []string) error
+	settings []string // the setting flags it takes (settingFlags keys)
+	key      keyNeed
+	flags    func(fs *flag.FlagSet)
+}
+
+var (
+	codecSettings = []string{"secret-key", "secret-key-fallbacks", "engine", "django-version"}
+	storeSettings = []string{"secret-key", "secret-key-fallbacks", "database-url", "engine", "cache-url", "session-file-path", "use-tz", "time-zone", "django-version"}
+	userSettings  = []string{"database-url", "use-tz", "time-zone", "django-version"}
+)
+
+var commandOrder = []string{"check", "session decode", "session encode", "session get", "clearsessions", "password hash", "password check", "user create", "user check-password", "user set-password"}
+
 var commands = map[string]command{
+	"check": {
+		usage: "check",
+		help: "Checks the deployment as a Go service sees it at startup: the database answers; django_session (db, cached_db) and the auth tables exist with the columns Django's migrate creates; " +
+			"django_migrations is consistent with DJANGO_VERSION; SECRET_KEY (with SECRET_KEY_FALLBACKS) verifies the newest live sessions. Prints each problem with its fix. Reads only.",
+		run:      cmdCheck,
+		settings: storeSettings,
+		key:      keyAlways,
+	},
 	"session decode": {
-		usage: "session decode [--engine db|signed_cookies] DATA",
-		help:  "Prints session data (a django_session.session_data value, or a signed_cookies cookie) as one line of JSON, in Django's key order, numbers as stored.",
-		run:   cmdSessionDecode,
+		usage:    "session decode [--engine db|signed_cookies] DATA",
+		help:     "Prints session data (a django_session.session_data value, or a signed_cookies cookie) as one line of JSON, in Django's key order, numbers as stored. For a session key (the sessionid cookie of the db, cache or file engines), use 'session get KEY'.",
+		run:      cmdSessionDecode,
+		settings: codecSettings,
+		key:      keyAlways,
 	},
 	"session encode": {
-		usage: "session encode [--engine db|signed_cookies] JSON",
-		help:  "Prints what Django accepts as the session data (db, file) or cookie value (signed_cookies) of the JSON object.",
-		run:   cmdSessionEncode,
+		usage:    "session encode [--engine db|signed_cookies] JSON",
+		help:     "Prints what Django accepts as the session data (db, file) or cookie value (signed_cookies) of the JSON object.",
+		run:      cmdSessionEncode,
+		settings: codecSettings,
+		key:      keyAlways,
 	},
 	"session get": {
-		usage: "session get KEY",
-		help:  "Reads the live session KEY from the configured engine (--database-url, --cache-url...) and prints it as JSON.",
-		run:   cmdSessionGet,
+		usage:    "session get KEY",
+		help:     "Reads the live session KEY (the sessionid cookie) from the configured engine and prints it as JSON.",
+		run:      cmdSessionGet,
+		settings: storeSettings,
+		key:      keyAlways,
 	},
 	"clearsessions": {
-		usage: "clearsessions",
-		help:  "Deletes expired sessions, as manage.py clearsessions.",
-		run:   cmdClearSessions,
+		usage:    "clearsessions",
+		help:     "Deletes expired sessions, as manage.py clearsessions. SECRET_KEY is not needed on the db engine.",
+		run:      cmdClearSessions,
+		settings: storeSettings,
+		key:      keyNotForDB,
 	},
 	"password hash": {
-		usage: "password hash [--hasher NAME] [--iterations N] PASSWORD|-",
-		help:  "Prints the hash Django's make_password gives PASSWORD ('-' reads it from stdin) with the release's defaults.",
-		run:   cmdPasswordHash,
+		usage:    "password hash [--hasher NAME] [--iterations N] PASSWORD|-",
+		help:     "Prints the hash Django's make_password gives PASSWORD ('-' reads it from stdin) with the release's defaults.",
+		run:      cmdPasswordHash,
+		settings: []string{"django-version"},
 		flags: func(fs *flag.FlagSet) {
 			fs.String("hasher", "", "hasher algorithm name (pbkdf2_sha256, argon2, bcrypt_sha256, scrypt, md5...); default: the release's preferred one")
 			fs.Int("iterations", 0, "PBKDF2 iterations instead of the release's default")
 		},
 	},
 	"password check": {
-		usage: "password check PASSWORD|- ENCODED",
-		help:  "Exits 0 when PASSWORD matches ENCODED, 1 when not, 2 when ENCODED is malformed; says \"must update\" on stderr when Django would re-hash it.",
-		run:   cmdPasswordCheck,
+		usage:    "password check PASSWORD|- ENCODED",
+		help:     "Prints \"password ok\" and exits 0 when PASSWORD matches ENCODED; prints \"password does not match\" and exits 1 when not; exits 2 when ENCODED is malformed. Adds \"must update\" on stderr when Django would re-hash it.",
+		run:      cmdPasswordCheck,
+		settings: []string{"django-version"},
 	},
 	"user create": {
-		usage: "user create USERNAME [--email E] [--superuser] [--password -]",
-		help:  "Creates a user in auth_user (--password - reads it from stdin; without it the password is unusable).",
-		run:   cmdUserCreate,
+		usage:    "user create USERNAME [--email E] [--superuser] [--password -]",
+		help:     "Creates a user in auth_user (--password - reads it from stdin; without it the password is unusable).",
+		run:      cmdUserCreate,
+		settings: userSettings,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("email", "", "email address")
 			fs.Bool("superuser", false, "create a superuser (is_staff and is_superuser)")
@@ -103,23 +170,28 @@ var commands = map[string]command{
 		},
 	},
 	"user check-password": {
-		usage: "user check-password USERNAME",
-		help:  "Reads a password from stdin; exits 0 if it is USERNAME's, 1 if not (Django's ModelBackend rules, with upgrade-on-login).",
-		run:   cmdUserCheckPassword,
+		usage:    "user check-password USERNAME",
+		help:     "Reads a password from stdin; prints \"password ok\" and exits 0 if it is USERNAME's, prints \"password does not match\" and exits 1 if not (Django's check_password, with its upgrade of an outdated hash).",
+		run:      cmdUserCheckPassword,
+		settings: userSettings,
 	},
 	"user set-password": {
-		usage: "user set-password USERNAME",
-		help:  "Reads a password from stdin and stores it for USERNAME with the preferred hasher.",
-		run:   cmdUserSetPassword,
+		usage:    "user set-password USERNAME",
+		help:     "Reads a password from stdin and stores it for USERNAME with the preferred hasher.",
+		run:      cmdUserSetPassword,
+		settings: userSettings,
 	},
 }
 
 func (c *cli) usage() {
 	fmt.Fprintln(c.stderr, "usage: djangobridge COMMAND [flags] ARGS\n\ncommands:")
-	for _, name := range []string{"session decode", "session encode", "session get", "clearsessions", "password hash", "password check", "user create", "user check-password", "user set-password"} {
+	for _, name := range commandOrder {
 		fmt.Fprintf(c.stderr, "  %-58s %s\n", commands[name].usage, firstSentence(commands[name].help))
 	}
-	fmt.Fprintln(c.stderr, "\nRun 'djangobridge COMMAND --help' for the flags of a command.")
+	fmt.Fprintln(c.stderr, "\nSettings come from flags or from the environment variables named as Django's settings")
+	fmt.Fprintln(c.stderr, "(SECRET_KEY, DATABASE_URL, DJANGO_VERSION, SESSION_ENGINE, CACHE_URL...).")
+	fmt.Fprintln(c.stderr, "Run 'djangobridge COMMAND --help' for the flags of a command.")
+	fmt.Fprintln(c.stderr, "\n"+exitCodesHelp)
 }
 
 func firstSentence(s string) string {
@@ -131,7 +203,7 @@ func firstSentence(s string) string {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		c.usage()
 		if len(args) == 0 {
 			return exitUsage
@@ -154,10 +226,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs := flag.NewFlagSet("djangobridge "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: djangobridge %s\n\n%s\n\nflags:\n", cmd.usage, cmd.help)
-		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "usage: djangobridge %s\n\n%s\n", cmd.usage, cmd.help)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(stderr, "\nflags:")
+			fs.PrintDefaults()
+		}
+		fmt.Fprintln(stderr, "\n"+exitCodesHelp)
 	}
-	c.commonFlags(fs)
+	for _, n := range cmd.settings {
+		sf := settingFlags[n]
+		fs.String(sf.flag, "", sf.help)
+	}
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
@@ -168,20 +249,38 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if err != nil {
 		return exitUsage
 	}
-	if err := c.loadSettings(fs); err != nil {
-		fmt.Fprintf(stderr, "djangobridge: %v\n", err)
-		return exitUsage
+	err = c.loadSettings(fs, cmd)
+	if err == nil {
+		err = cmd.run(c, fs, pos)
 	}
-	if err := cmd.run(c, fs, pos); err != nil {
+	if err != nil {
+		code, msg := exitConfig, err.Error()
 		var ee *exitError
 		if errors.As(err, &ee) {
-			fmt.Fprintf(stderr, "djangobridge: %s\n", ee.msg)
-			return ee.code
+			code = ee.code
 		}
-		fmt.Fprintf(stderr, "djangobridge: %v\n", err)
-		return exitIO
+		for _, line := range strings.Split(msg, "\n") {
+			fmt.Fprintf(stderr, "djangobridge: %s\n", unprefix(line))
+		}
+		return code
 	}
 	return exitOK
+}
+
+// unprefix drops the package prefixes library errors carry
+// ("djangobridge: ", "bridge: ...: "), so that a message starts with
+// "djangobridge: " once.
+func unprefix(msg string) string {
+	for {
+		trimmed := msg
+		for _, p := range []string{"djangobridge: ", "bridge: configuration: ", "bridge: database unreachable: ", "bridge: Django's tables are missing: ", "bridge: DjangoVersion does not match the database: ", "bridge: SECRET_KEY does not match Django's: "} {
+			trimmed = strings.TrimPrefix(trimmed, p)
+		}
+		if trimmed == msg {
+			return msg
+		}
+		msg = trimmed
+	}
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments,
@@ -196,7 +295,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(args) == 0 {
 			return pos, nil
 		}
-		if len(args) > 0 && args[0] == "--" && len(pos) == 0 {
+		if args[0] == "--" && len(pos) == 0 {
 			return append(pos, args[1:]...), nil
 		}
 		pos = append(pos, args[0])
@@ -204,80 +303,47 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func (c *cli) commonFlags(fs *flag.FlagSet) {
-	fs.String("secret-key", "", "SECRET_KEY (default $SECRET_KEY)")
-	fs.String("secret-key-fallbacks", "", "SECRET_KEY_FALLBACKS, comma-separated (default $SECRET_KEY_FALLBACKS)")
-	fs.String("database-url", "", "DATABASE_URL: sqlite:///abs/path, postgres://..., mysql://user:pass@host:port/db (default $DATABASE_URL)")
-	fs.String("engine", "", "SESSION_ENGINE: db, cache, cached_db, file, signed_cookies or Django's dotted name (default $SESSION_ENGINE, else db)")
-	fs.String("cache-url", "", "CACHE_URL: Redis URL(s), comma-separated, for the cache and cached_db engines (default $CACHE_URL)")
-	fs.String("session-file-path", "", "SESSION_FILE_PATH for the file engine (default $SESSION_FILE_PATH, else the temp dir)")
-	fs.String("use-tz", "", "USE_TZ: true or false (default $USE_TZ, else true)")
-	fs.String("time-zone", "", "TIME_ZONE for naive datetimes when USE_TZ is false (default $TIME_ZONE, else America/Chicago)")
-	fs.String("django-version", "", "the Django release whose rules apply: 3.2, 4.2, 5.2... (default $DJANGO_VERSION, else 5.2)")
-}
-
-// setting returns the flag's value if set on the command line, else the
-// environment variable's.
-func (c *cli) setting(fs *flag.FlagSet, flagName, env string) string {
-	set := false
+// loadSettings reads the settings as djangobridge.SettingsFromEnv does,
+// the command's flags taking precedence over the environment; the
+// release defaults to 5.2 (said in every --help). SECRET_KEY is asked for
+// only by the commands that sign or verify.
+func (c *cli) loadSettings(fs *flag.FlagSet, cmd command) error {
+	set := map[string]string{}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == flagName {
-			set = true
+		if sf, ok := settingFlags[f.Name]; ok {
+			set[sf.env] = f.Value.String()
 		}
 	})
-	if set {
-		return fs.Lookup(flagName).Value.String()
-	}
-	return c.getenv(env)
-}
-
-func (c *cli) loadSettings(fs *flag.FlagSet) error {
-	s := djangobridge.Defaults()
-	s.SecretKey = c.setting(fs, "secret-key", "SECRET_KEY")
-	if fb := c.setting(fs, "secret-key-fallbacks", "SECRET_KEY_FALLBACKS"); fb != "" {
-		for _, k := range strings.Split(fb, ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				s.SecretKeyFallbacks = append(s.SecretKeyFallbacks, k)
-			}
+	getenv := func(name string) string {
+		if v, ok := set[name]; ok {
+			return v
 		}
-	}
-	if v := c.setting(fs, "django-version", "DJANGO_VERSION"); v != "" {
-		ver, err := djangobridge.ParseVersion(v)
-		if err != nil {
-			return err
+		v := c.getenv(name)
+		if name == "DJANGO_VERSION" && v == "" {
+			return "5.2"
 		}
-		s.DjangoVersion = ver
+		return v
 	}
-	if e := c.setting(fs, "engine", "SESSION_ENGINE"); e != "" {
-		name, err := djangobridge.EngineName(e)
-		if err != nil {
-			return err
-		}
-		s.SessionEngine = name
+	s, err := djangobridge.SettingsFromEnv(getenv)
+	if err != nil {
+		return fail(exitConfig, "%v", err)
 	}
-	if v := c.setting(fs, "use-tz", "USE_TZ"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("USE_TZ %q: want true or false", v)
-		}
-		s.UseTZ = b
-	}
-	if tz := c.setting(fs, "time-zone", "TIME_ZONE"); tz != "" {
-		s.TimeZone = tz
-	}
-	s.SessionFilePath = c.setting(fs, "session-file-path", "SESSION_FILE_PATH")
-	c.cacheURL = c.setting(fs, "cache-url", "CACHE_URL")
-	dburl.ParseCacheURL(&s, c.cacheURL)
-	c.databaseURL = c.setting(fs, "database-url", "DATABASE_URL")
 	s.Logger = nil
-	c.settings = s
-	return nil
-}
-
-func (c *cli) needSecret() error {
-	if c.settings.SecretKey == "" {
-		return fail(exitUsage, "no secret key: set --secret-key or SECRET_KEY")
+	c.databaseURL = getenv("DATABASE_URL")
+	engine, _ := djangobridge.EngineName(s.SessionEngine)
+	need := cmd.key == keyAlways || (cmd.key == keyNotForDB && engine != djangobridge.EngineDB)
+	if s.SecretKey == "" {
+		if need {
+			return fail(exitConfig, "no secret key: set SECRET_KEY (or --secret-key) to the SECRET_KEY of your Django settings.py")
+		}
+		// The command signs and verifies nothing, but the stores are
+		// built for all uses and refuse an empty key: a random one,
+		// never used to sign, stands in.
+		var b [32]byte
+		rand.Read(b[:])
+		s.SecretKey, c.keyless = "unused-"+hex.EncodeToString(b[:]), true
 	}
+	c.settings = s
 	return nil
 }
 
@@ -303,16 +369,13 @@ func cmdSessionDecode(c *cli, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.needSecret(); err != nil {
-		return err
-	}
 	cookie, err := c.codecEngine()
 	if err != nil {
 		return err
 	}
 	codec, err := djangosession.NewCodec(&c.settings)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(exitConfig, "%v", err)
 	}
 	var m *djangosession.Map
 	if cookie {
@@ -321,6 +384,9 @@ func cmdSessionDecode(c *cli, fs *flag.FlagSet, args []string) error {
 		m, err = codec.Decode(data)
 	}
 	if err != nil {
+		if djangosession.ValidKey(data) {
+			return fail(exitRefused, "%q is a session key (the sessionid cookie), not session data: read the session it names with 'djangobridge session get %s'", data, data)
+		}
 		return fail(exitRefused, "%v", err)
 	}
 	return c.printJSON(m)
@@ -340,9 +406,6 @@ func cmdSessionEncode(c *cli, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.needSecret(); err != nil {
-		return err
-	}
 	cookie, err := c.codecEngine()
 	if err != nil {
 		return err
@@ -353,7 +416,7 @@ func cmdSessionEncode(c *cli, fs *flag.FlagSet, args []string) error {
 	}
 	codec, err := djangosession.NewCodec(&c.settings)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(exitConfig, "%v", err)
 	}
 	var out string
 	if cookie {
@@ -368,39 +431,37 @@ func cmdSessionEncode(c *cli, fs *flag.FlagSet, args []string) error {
 	return err
 }
 
-// openSessions opens the configured engine; the database only when the
-// engine needs one.
-func (c *cli) openSessions(ctx context.Context) (*dburl.Sessions, func(), error) {
-	var dbStore djangosession.Store
-	closeAll := func() {}
-	if c.settings.SessionEngine == djangobridge.EngineDB || c.settings.SessionEngine == djangobridge.EngineCachedDB {
-		db, d, err := c.openDB(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		closeAll = func() { db.Close() }
-		if dbStore, err = sqlstore.New(db, d, &c.settings); err != nil {
-			closeAll()
-			return nil, nil, fail(exitUsage, "%v", err)
-		}
-	}
-	st, err := dburl.OpenSessions(ctx, &c.settings, dbStore)
+// open sets up the Bridge of the configured database and engine, as a Go
+// service would (bridge/anydb): the same calls, the same checks.
+func (c *cli) open(ctx context.Context) (*bridge.Bridge, error) {
+	b, err := anydb.Open(ctx, bridge.Config{DatabaseURL: c.databaseURL, Settings: &c.settings})
 	if err != nil {
-		closeAll()
-		return nil, nil, fail(exitUsage, "%v", err)
+		return nil, fail(exitConfig, "%v", err)
 	}
-	return st, func() { st.Close(); closeAll() }, nil
+	return b, nil
 }
 
-func (c *cli) openDB(ctx context.Context) (*sql.DB, sqlstore.Dialect, error) {
-	if c.databaseURL == "" {
-		return nil, 0, fail(exitUsage, "no database: set --database-url or DATABASE_URL")
+func cmdCheck(c *cli, fs *flag.FlagSet, args []string) error {
+	if len(args) != 0 {
+		return fail(exitUsage, "check takes no arguments")
 	}
-	db, d, err := dburl.Open(ctx, c.databaseURL)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := c.open(ctx)
 	if err != nil {
-		return nil, 0, fail(exitIO, "%v", err)
+		return err
 	}
-	return db, d, nil
+	defer b.Close()
+	if err := b.Check(ctx); err != nil {
+		code := exitRefused
+		if errors.Is(err, bridge.ErrUnreachable) || errors.Is(err, bridge.ErrConfig) {
+			code = exitConfig
+		}
+		return fail(code, "%v", err)
+	}
+	fmt.Fprintf(c.stdout, "ok: %s answers, has Django's tables and migrations for Django %s, and SECRET_KEY verifies its sessions (SESSION_ENGINE=%s)\n",
+		dburl.Redact(c.databaseURL), c.settings.DjangoVersion, c.settings.SessionEngine)
+	return nil
 }
 
 func cmdSessionGet(c *cli, fs *flag.FlagSet, args []string) error {
@@ -408,20 +469,17 @@ func cmdSessionGet(c *cli, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.needSecret(); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	st, closeAll, err := c.openSessions(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
 	if c.settings.SessionEngine != djangobridge.EngineSignedCookies && !djangosession.ValidKey(key) {
 		return fail(exitRefused, "%v: %q", djangosession.ErrInvalidKey, key)
 	}
-	m, err := st.Store.Load(ctx, key)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	m, err := b.Store.Load(ctx, key)
 	switch {
 	case errors.Is(err, djangosession.ErrNotFound):
 		return fail(exitRefused, "no live session %q", key)
@@ -437,17 +495,14 @@ func cmdClearSessions(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 0 {
 		return fail(exitUsage, "clearsessions takes no arguments")
 	}
-	if err := c.needSecret(); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	st, closeAll, err := c.openSessions(ctx)
+	b, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer closeAll()
-	n, err := st.Store.ClearExpired(ctx)
+	defer b.Close()
+	n, err := b.Sessions.ClearExpired(ctx)
 	if err != nil {
 		return err
 	}
@@ -487,11 +542,14 @@ func cmdPasswordHash(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	alg := fs.Lookup("hasher").Value.String()
-	iters, _ := strconv.Atoi(fs.Lookup("iterations").Value.String())
+	var iters int
+	if g, ok := fs.Lookup("iterations").Value.(flag.Getter); ok {
+		iters, _ = g.Get().(int)
+	}
 	s := c.settings
 	def, err := hashers.DefaultsFor(s.DjangoVersion)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(exitConfig, "%v", err)
 	}
 	if alg != "" {
 		s.PasswordHashers = append([]string{alg}, def.Available...)
@@ -508,6 +566,12 @@ func cmdPasswordHash(c *cli, fs *flag.FlagSet, args []string) error {
 	return err
 }
 
+// The words both password checks print.
+const (
+	msgPasswordOK       = "password ok"
+	msgPasswordMismatch = "password does not match"
+)
+
 func cmdPasswordCheck(c *cli, fs *flag.FlagSet, args []string) error {
 	if len(args) != 2 {
 		return fail(exitUsage, "want PASSWORD|- ENCODED")
@@ -521,47 +585,38 @@ func cmdPasswordCheck(c *cli, fs *flag.FlagSet, args []string) error {
 	// verify, so old md5 or sha1 hashes can be checked too.
 	def, err := hashers.DefaultsFor(s.DjangoVersion)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(exitConfig, "%v", err)
 	}
 	s.PasswordHashers = append(append([]string(nil), def.Hashers...), def.Available...)
 	set, err := hashers.New(&s)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(exitConfig, "%v", err)
 	}
 	ok, mustUpdate, err := set.Check(context.Background(), pw, args[1])
 	if err != nil {
 		return fail(exitUsage, "malformed hash: %v", err)
 	}
 	if !ok {
-		return fail(exitRefused, "password does not match")
+		return fail(exitRefused, msgPasswordMismatch)
 	}
+	fmt.Fprintln(c.stdout, msgPasswordOK)
 	if mustUpdate {
-		fmt.Fprintln(c.stderr, "must update")
+		fmt.Fprintln(c.stderr, "must update: Django would re-hash it with the release's preferred hasher and parameters at the next login")
 	}
 	return nil
 }
 
+// auth opens the database and Django's auth over it. Password commands
+// sign nothing: SECRET_KEY may be unset (loadSettings).
 func (c *cli) auth(ctx context.Context) (*djangouser.Auth, func(), error) {
-	db, d, err := c.openDB(ctx)
+	// Users live in the database whatever SESSION_ENGINE says: open no
+	// cache or session files for them.
+	c.settings.SessionEngine = djangobridge.EngineDB
+	b, err := c.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	users, err := sqlstore.NewUsers(db, d, &c.settings)
-	if err != nil {
-		db.Close()
-		return nil, nil, fail(exitUsage, "%v", err)
-	}
-	pw, err := hashers.New(&c.settings)
-	if err != nil {
-		db.Close()
-		return nil, nil, fail(exitUsage, "%v", err)
-	}
-	a, err := djangouser.New(&c.settings, users, pw)
-	if err != nil {
-		db.Close()
-		return nil, nil, fail(exitUsage, "%v", err)
-	}
-	return a, func() { db.Close() }, nil
+	return b.Auth, func() { b.Close() }, nil
 }
 
 func cmdUserCreate(c *cli, fs *flag.FlagSet, args []string) error {
@@ -643,9 +698,9 @@ func cmdUserCheckPassword(c *cli, fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if !ok {
-		return fail(exitRefused, "password does not match")
+		return fail(exitRefused, msgPasswordMismatch)
 	}
-	fmt.Fprintln(c.stdout, "password ok")
+	fmt.Fprintln(c.stdout, msgPasswordOK)
 	return nil
 }
 

@@ -5,21 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/djangobridge/djangobridge"
-	"github.com/djangobridge/djangobridge/internal/dburl"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	djangotest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(djangotest.RunMain(m)) }
 
 type result struct {
 	code           int
@@ -53,7 +47,7 @@ func TestSessionDecode(t *testing.T) {
 			t.Errorf("%q: %+v", bad, r)
 		}
 	}
-	if r := runCLI(t, nil, "", "session", "decode", djangoSession); r.code != exitUsage || !strings.Contains(r.stderr, "SECRET_KEY") {
+	if r := runCLI(t, nil, "", "session", "decode", djangoSession); r.code != exitConfig || !strings.Contains(r.stderr, "SECRET_KEY") {
 		t.Fatalf("no key: %+v", r)
 	}
 }
@@ -120,21 +114,14 @@ func TestPasswordHashAndCheck(t *testing.T) {
 // TestDatabaseCommands: session get, clearsessions and the user commands on
 // a SQLite database with Django's schema.
 func TestDatabaseCommands(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db.sqlite3")
-	env := map[string]string{"SECRET_KEY": "k", "DATABASE_URL": "sqlite:///" + path}
+	djdb := djangotest.NewDatabase(t, "sqlite")
+	env := map[string]string{"SECRET_KEY": "k", "DATABASE_URL": djdb.URL}
 	ctx := context.Background()
-	db, d, err := dburl.Open(ctx, env["DATABASE_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := djdb.Open(t)
 	s := djangobridge.Defaults()
 	s.SecretKey = "k"
-	st, err := sqlstore.New(db, d, &s)
+	st, err := sqlstore.New(db, sqlstore.SQLite, &s)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateSchema(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if r := runCLI(t, env, "s3cret\n", "user", "create", "alice", "--email", "a@example.com", "--password", "-"); r.code != 0 {
@@ -180,7 +167,7 @@ func TestDatabaseCommands(t *testing.T) {
 	if r := runCLI(t, env, "", "clearsessions"); r.code != 0 || r.stdout != "deleted 1 expired sessions\n" {
 		t.Fatalf("%+v", r)
 	}
-	if r := runCLI(t, map[string]string{"SECRET_KEY": "k", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}, "", "clearsessions"); r.code != exitIO {
+	if r := runCLI(t, map[string]string{"SECRET_KEY": "k", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}, "", "clearsessions"); r.code != exitConfig {
 		t.Fatalf("unreachable database: %+v", r)
 	}
 }

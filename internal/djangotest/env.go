@@ -62,7 +62,8 @@ func requireEnv(t testing.TB, name string) string {
 	if failWhenMissing(os.Getenv) {
 		t.Fatalf("%s is not set, and CI=true: interoperability tests must run in CI, not skip", name)
 	}
-	t.Skipf("%s is not set: skipping a test that needs it (set it to run; with CI=true this fails)", name)
+	RecordSkip(name)
+	t.Skipf("%s is not set: skipping a test that needs it (set it, e.g. %s=%s; with CI=true this fails)", name, name, envExamples[name])
 	return ""
 }
 

@@ -10,11 +10,7 @@ import (
 	"time"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(RunMain(m)) }
 
 // Every release starts, answers ping with its own version, and loaded every ops file.
 func TestStartPingEachRelease(t *testing.T) {
