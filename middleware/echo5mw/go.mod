@@ -1,6 +1,6 @@
 module github.com/djangobridge/djangobridge/middleware/echo5mw
 
-go 1.26.8
+go 1.26.0
 
 require github.com/djangobridge/djangobridge v0.0.0
 

@@ -1,10 +1,11 @@
 module github.com/djangobridge/djangobridge/middleware/fiber3mw
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/djangobridge/djangobridge v0.0.0
 	github.com/gofiber/fiber/v3 v3.1.0
+	github.com/valyala/fasthttp v1.69.0
 )
 
 require (
@@ -18,7 +19,6 @@ require (
 	github.com/philhofer/fwd v1.2.0 // indirect
 	github.com/tinylib/msgp v1.6.3 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	github.com/valyala/fasthttp v1.69.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
