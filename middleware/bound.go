@@ -60,42 +60,72 @@ func storeTimeout(d time.Duration) time.Duration {
 // cancelled when the client goes away. A timeout's error is a
 // *TimeoutError wrapping the store's.
 func (m *Middleware) call(ctx context.Context, op string, f func(context.Context) error) error {
+	ctx, b := m.bound(ctx, op)
+	return b.end(ctx, f(ctx))
+}
+
+// bounds undoes what bound set up around one store call.
+type bounds struct {
+	cancel      context.CancelFunc
+	cancelCause context.CancelCauseFunc
+	stop        func()
+}
+
+// bound returns ctx for one store call (see call); end must follow.
+func (m *Middleware) bound(ctx context.Context, op string) (context.Context, bounds) {
+	var b bounds
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	var conn net.Conn
 	if ctx.Done() != nil { // a context that cannot end (the save after the answer) is not watched
-		if st := StateFromContext(ctx); st != nil && ctx.Value(watchedKey{}) == nil {
+		if st := StateFromContext(ctx); st != nil && st.req.Conn != nil && ctx.Value(watchedKey{}) == nil {
 			conn = st.req.Conn // not yet watched by an enclosing call
 		}
 	}
-	bound := m.timeout > 0
-	if dl, ok := ctx.Deadline(); ok && bound && time.Until(dl) <= m.timeout {
-		bound = false // an enclosing call (request.user around its session load) or the caller bounds it
-	}
-	if !bound && conn == nil {
-		return f(ctx)
-	}
-	if bound {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, m.timeout, &TimeoutError{Op: op, After: m.timeout})
-		defer cancel()
+	if m.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > m.timeout {
+			// else an enclosing call (request.user around its session
+			// load) or the caller bounds it already
+			ctx, b.cancel = context.WithTimeoutCause(ctx, m.timeout, m.timeoutError(op))
+		}
 	}
 	if conn != nil {
-		var cancel context.CancelCauseFunc
-		ctx, cancel = context.WithCancelCause(ctx)
-		defer cancel(nil)
+		ctx, b.cancelCause = context.WithCancelCause(ctx)
 		ctx = context.WithValue(ctx, watchedKey{}, true)
-		stop := watchConn(conn, func() { cancel(ErrClientGone) })
-		defer stop()
+		cancel := b.cancelCause
+		b.stop = watchConn(conn, func() { cancel(ErrClientGone) })
 	}
-	err := f(ctx)
+	return ctx, b
+}
+
+// end releases b and gives err the cause of ctx's end (a *TimeoutError,
+// ErrClientGone) when the call failed because of it.
+func (b bounds) end(ctx context.Context, err error) error {
 	if err != nil && ctx.Err() != nil {
 		if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() && !errors.Is(err, cause) {
 			err = fmt.Errorf("%w: %w", cause, err)
 		}
 	}
+	if b.stop != nil {
+		b.stop()
+	}
+	if b.cancelCause != nil {
+		b.cancelCause(nil)
+	}
+	if b.cancel != nil {
+		b.cancel()
+	}
 	return err
+}
+
+// timeoutError is the cause of op's timeout, made once per op.
+func (m *Middleware) timeoutError(op string) error {
+	if e, ok := m.timeoutErrs.Load(op); ok {
+		return e.(*TimeoutError)
+	}
+	e, _ := m.timeoutErrs.LoadOrStore(op, &TimeoutError{Op: op, After: m.timeout})
+	return e.(*TimeoutError)
 }
 
 type watchedKey struct{}
@@ -106,20 +136,16 @@ type boundStore struct {
 	m *Middleware
 }
 
-func (b boundStore) Load(ctx context.Context, key string) (data *djangosession.Map, err error) {
-	err = b.m.call(ctx, "load session", func(ctx context.Context) error {
-		data, err = b.Store.Load(ctx, key)
-		return err
-	})
-	return data, err
+func (b boundStore) Load(ctx context.Context, key string) (*djangosession.Map, error) {
+	ctx, bd := b.m.bound(ctx, "load session")
+	data, err := b.Store.Load(ctx, key)
+	return data, bd.end(ctx, err)
 }
 
-func (b boundStore) Save(ctx context.Context, r djangosession.Record, mustCreate bool) (key string, err error) {
-	err = b.m.call(ctx, "save session", func(ctx context.Context) error {
-		key, err = b.Store.Save(ctx, r, mustCreate)
-		return err
-	})
-	return key, err
+func (b boundStore) Save(ctx context.Context, r djangosession.Record, mustCreate bool) (string, error) {
+	ctx, bd := b.m.bound(ctx, "save session")
+	key, err := b.Store.Save(ctx, r, mustCreate)
+	return key, bd.end(ctx, err)
 }
 
 func (b boundStore) Delete(ctx context.Context, key string) error {

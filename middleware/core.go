@@ -98,6 +98,8 @@ type Middleware struct {
 
 	sessions *djangosession.Manager // Options.Sessions with bounded store calls
 	timeout  time.Duration          // each store call's bound; 0: none
+	// timeoutErrs holds one *TimeoutError per store call name.
+	timeoutErrs sync.Map
 }
 
 // New returns the middleware for opts.
@@ -278,12 +280,9 @@ func (s *State) User(ctx context.Context) (*djangouser.User, error) {
 	if s.user != nil {
 		return s.user, nil
 	}
-	var u *djangouser.User
-	err := s.m.call(ctx, "request.user", func(ctx context.Context) (err error) {
-		u, err = s.m.opts.Auth.GetUser(ctx, s.Session())
-		return err
-	})
-	if err != nil {
+	ctx, b := s.m.bound(ctx, "request.user")
+	u, err := s.m.opts.Auth.GetUser(ctx, s.Session())
+	if err = b.end(ctx, err); err != nil {
 		err = fmt.Errorf("%w: %w", ErrStore, err)
 		s.noteStoreErr(err)
 		return nil, err

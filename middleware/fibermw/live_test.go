@@ -37,7 +37,9 @@ func start(cfg fiber.Config) adaptertest.Starter {
 
 // fasthttp does not end a request's context when its client goes away:
 // the core watches the connection during the store call.
-func TestReleasesDisconnectedClients(t *testing.T) { adaptertest.CheckDisconnect(t, start(fiber.Config{})) }
+func TestReleasesDisconnectedClients(t *testing.T) {
+	adaptertest.CheckDisconnect(t, start(fiber.Config{}))
+}
 
 // A store call past StoreTimeout answers through fiber's ErrorHandler: the
 // default one sends the reason; a custom one gets a *fiber.Error that
