@@ -42,30 +42,55 @@ func StateFromContext(ctx context.Context) *State {
 //
 // Works with http.ServeMux, chi, gorilla/mux and anything built on net/http.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.Serve(w, r, next.ServeHTTP, nil)
-	})
+	a := &netHTTP{m: m, next: next}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.Serve(w, r, a) })
 }
 
-// HTTPHooks let a framework built on net/http (echo, gin) run the flow of
-// Serve with its own error handling. Nil fields: Options'.
-type HTTPHooks struct {
+// An HTTPAdapter is what a framework built on net/http (echo, gin) gives
+// Serve for one request: the rest of its chain and its own error handling.
+type HTTPAdapter interface {
+	// Next runs the rest of the chain with the flow's writer (which saves
+	// the session as the answer starts) and r carrying the State.
+	Next(w http.ResponseWriter, r *http.Request)
 	// Fail answers a flow error (see IsFlowError), already logged by
-	// LogFailure, on w (the writer under the middleware's). Nil:
-	// Options.ErrorHandler / CSRFFailureHandler, else Middleware.Answer.
-	Fail func(w http.ResponseWriter, r *http.Request, err error)
-	// Exempt reports a request csrf_exempt. Nil: Options.CSRFExempt.
-	Exempt func(r *http.Request) bool
+	// LogFailure, on w.
+	Fail(w http.ResponseWriter, r *http.Request, err error)
+	// Exempt reports whether the view is csrf_exempt; asked only for an
+	// unsafe method.
+	Exempt(r *http.Request) bool
+}
+
+// netHTTP is Handler's adapter: Options' handlers, else the core's Answer.
+type netHTTP struct {
+	m    *Middleware
+	next http.Handler
+}
+
+func (a *netHTTP) Next(w http.ResponseWriter, r *http.Request) { a.next.ServeHTTP(w, r) }
+
+func (a *netHTTP) Exempt(r *http.Request) bool {
+	return a.m.opts.CSRFExempt != nil && a.m.opts.CSRFExempt(r)
+}
+
+func (a *netHTTP) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch o := &a.m.opts; {
+	case errors.Is(err, ErrCSRF) && o.CSRFFailureHandler != nil:
+		o.CSRFFailureHandler(w, r, err)
+	case !errors.Is(err, ErrCSRF) && o.ErrorHandler != nil:
+		o.ErrorHandler(w, r, err)
+	default:
+		a.m.Answer(err).WriteTo(w)
+	}
 }
 
 // Serve is Handler's flow for one request, for adapters of frameworks
-// built on net/http: next gets the writer that saves the session as the
-// answer starts and r carrying the State (StateFromContext). hooks may be
-// nil.
-func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(http.ResponseWriter, *http.Request), hooks *HTTPHooks) {
+// built on net/http: a's Next gets the writer that saves the session as
+// the answer starts and r carrying the State (StateFromContext); the
+// flow's failures go to a's Fail.
+func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, a HTTPAdapter) {
 	st := m.begin(r)
 	rw := &st.rw
-	rw.ResponseWriter, rw.st, rw.hooks = w, st, hooks
+	rw.ResponseWriter, rw.st, rw.a = w, st, a
 	r = r.WithContext(st.ctx)
 	rw.r = r
 	if st.req.FormToken != nil {
@@ -73,20 +98,14 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, next func(htt
 		// it still sees the body's fields after the CSRF check read it.
 		st.req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
 	}
-	exempt := m.opts.CSRFExempt
-	if hooks != nil && hooks.Exempt != nil {
-		exempt = hooks.Exempt
+	if IsSafeMethod(r.Method) || !a.Exempt(r) {
+		if err := st.Gate(nil); err != nil {
+			rw.fail(rw, err)
+			rw.finish()
+			return
+		}
 	}
-	var isExempt func() bool
-	if exempt != nil {
-		isExempt = func() bool { return exempt(r) }
-	}
-	if err := st.Gate(isExempt); err != nil {
-		rw.fail(rw, err)
-		rw.finish()
-		return
-	}
-	next(rw, r)
+	a.Next(rw, r)
 	rw.finish()
 }
 
@@ -181,21 +200,10 @@ func trimSpace(s string) string {
 	return s
 }
 
-// fail logs err and answers it on w: the adapter's hook, else Options'
-// handlers, else the core's Answer.
+// fail logs err and answers it on to through the adapter.
 func (w *responseWriter) fail(to http.ResponseWriter, err error) {
-	m := w.st.m
-	m.LogFailure(w.r.Context(), w.r.URL.Path, err)
-	switch {
-	case w.hooks != nil && w.hooks.Fail != nil:
-		w.hooks.Fail(to, w.r, err)
-	case errors.Is(err, ErrCSRF) && m.opts.CSRFFailureHandler != nil:
-		m.opts.CSRFFailureHandler(to, w.r, err)
-	case !errors.Is(err, ErrCSRF) && m.opts.ErrorHandler != nil:
-		m.opts.ErrorHandler(to, w.r, err)
-	default:
-		m.Answer(err).WriteTo(to)
-	}
+	w.st.m.LogFailure(w.r.Context(), w.r.URL.Path, err)
+	w.a.Fail(to, w.r, err)
 }
 
 func reasonOf(err error) string {
@@ -212,7 +220,7 @@ type responseWriter struct {
 	http.ResponseWriter
 	st        *State
 	r         *http.Request
-	hooks     *HTTPHooks
+	a         HTTPAdapter
 	committed bool
 	replaced  bool // the error handler answered instead
 	status    int

@@ -61,34 +61,46 @@ func NewWithConfig(m *middleware.Middleware, cfg Config) echo.MiddlewareFunc {
 			// res, echo's Response, stays the outer writer, so its Status and
 			// Committed follow whatever is answered.
 			res := c.Response()
-			hooks := &middleware.HTTPHooks{Fail: func(w http.ResponseWriter, r *http.Request, err error) {
-				c.SetRequest(r)
-				c.SetResponse(echo.NewResponse(w, c.Echo()))
-				c.Error(toEcho(err))
-			}}
-			if cfg.CSRFExempt != nil {
-				hooks.Exempt = func(*http.Request) bool { return cfg.CSRFExempt(c) }
-			}
-			m.Serve(res, c.Request(), func(w http.ResponseWriter, r *http.Request) {
-				st := middleware.StateFromContext(r.Context())
-				c.SetRequest(r)
-				c.SetResponse(echo.NewResponse(w, c.Echo()))
-				c.Set(middleware.KeyState, st)
-				c.Set(middleware.KeySession, st.Session())
-				c.Set(middleware.KeyUser, st.LazyUser())
-				if err := next(c); err != nil {
-					if middleware.IsFlowError(err) {
-						m.LogFailure(r.Context(), r.URL.Path, err)
-						err = toEcho(err)
-					}
-					c.Error(err)
-				}
-			}, hooks)
+			m.Serve(res, c.Request(), &adapter{m: m, c: c, next: next, cfg: &cfg})
 			c.SetResponse(res)
 			return nil
 		}
 	}
 }
+
+// adapter is one request's middleware.HTTPAdapter.
+type adapter struct {
+	m    *middleware.Middleware
+	c    echo.Context
+	next echo.HandlerFunc
+	cfg  *Config
+}
+
+func (a *adapter) Next(w http.ResponseWriter, r *http.Request) {
+	c, st := a.c, middleware.StateFromContext(r.Context())
+	c.SetRequest(r)
+	c.SetResponse(echo.NewResponse(w, c.Echo()))
+	c.Set(middleware.KeyState, st)
+	c.Set(middleware.KeySession, st.Session())
+	c.Set(middleware.KeyUser, st.LazyUser())
+	if err := a.next(c); err != nil {
+		if middleware.IsFlowError(err) {
+			a.m.LogFailure(r.Context(), r.URL.Path, err)
+			err = toEcho(err)
+		}
+		c.Error(err)
+	}
+}
+
+// Fail answers a failure of the flow through echo's HTTPErrorHandler.
+func (a *adapter) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	c := a.c
+	c.SetRequest(r)
+	c.SetResponse(echo.NewResponse(w, c.Echo()))
+	c.Error(toEcho(err))
+}
+
+func (a *adapter) Exempt(*http.Request) bool { return a.cfg.CSRFExempt != nil && a.cfg.CSRFExempt(a.c) }
 
 // toEcho is the core's error as echo's: status and reason, Internal err.
 func toEcho(err error) error {

@@ -60,48 +60,63 @@ func New(m *middleware.Middleware, config ...Config) gin.HandlerFunc {
 	if len(config) > 0 {
 		cfg = config[0]
 	}
-	render := func(c *gin.Context, err error) {
-		c.Abort()
-		if cfg.ErrorHandler != nil {
-			cfg.ErrorHandler(c, err)
-			return
-		}
-		m.Answer(err).WriteTo(c.Writer)
-	}
 	return func(c *gin.Context) {
 		if cfg.Skip != nil && cfg.Skip(c) {
 			return
 		}
-		orig := c.Writer
-		hooks := &middleware.HTTPHooks{Fail: func(w http.ResponseWriter, r *http.Request, err error) {
-			c.Request, c.Writer = r, &writer{ResponseWriter: orig, w: w}
-			_ = c.Error(err)
-			render(c, err)
-		}}
-		if cfg.CSRFExempt != nil {
-			hooks.Exempt = func(*http.Request) bool { return cfg.CSRFExempt(c) }
-		}
-		m.Serve(orig, c.Request, func(w http.ResponseWriter, r *http.Request) {
-			st := middleware.StateFromContext(r.Context())
-			c.Request, c.Writer = r, &writer{ResponseWriter: orig, w: w}
-			c.Set(middleware.KeyState, st)
-			c.Set(middleware.KeySession, st.Session())
-			c.Set(middleware.KeyUser, st.LazyUser())
-			c.Next()
-			// A flow error a handler recorded (c.Error) and did not answer.
-			for _, e := range c.Errors {
-				if middleware.IsFlowError(e.Err) {
-					m.LogFailure(r.Context(), r.URL.Path, e.Err)
-					if !orig.Written() {
-						render(c, e.Err)
-					}
-					break
-				}
-			}
-		}, hooks)
-		c.Writer = orig
+		a := &adapter{m: m, c: c, cfg: &cfg}
+		a.w.ResponseWriter = c.Writer
+		m.Serve(c.Writer, c.Request, a)
+		c.Writer = a.w.ResponseWriter
 	}
 }
+
+// adapter is one request's middleware.HTTPAdapter.
+type adapter struct {
+	m   *middleware.Middleware
+	c   *gin.Context
+	cfg *Config
+	w   writer // gin's writer with the writes through the core's
+}
+
+func (a *adapter) Next(w http.ResponseWriter, r *http.Request) {
+	c, st := a.c, middleware.StateFromContext(r.Context())
+	a.w.w = w
+	c.Request, c.Writer = r, &a.w
+	c.Set(middleware.KeyState, st)
+	c.Set(middleware.KeySession, st.Session())
+	c.Set(middleware.KeyUser, st.LazyUser())
+	c.Next()
+	// A flow error a handler recorded (c.Error) and did not answer.
+	for _, e := range c.Errors {
+		if middleware.IsFlowError(e.Err) {
+			a.m.LogFailure(r.Context(), r.URL.Path, e.Err)
+			if !a.w.ResponseWriter.Written() {
+				a.render(e.Err)
+			}
+			break
+		}
+	}
+}
+
+// Fail records a failure of the flow in c.Errors and answers it.
+func (a *adapter) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.w.w = w
+	a.c.Request, a.c.Writer = r, &a.w
+	_ = a.c.Error(err)
+	a.render(err)
+}
+
+func (a *adapter) render(err error) {
+	a.c.Abort()
+	if a.cfg.ErrorHandler != nil {
+		a.cfg.ErrorHandler(a.c, err)
+		return
+	}
+	a.m.Answer(err).WriteTo(a.c.Writer)
+}
+
+func (a *adapter) Exempt(*http.Request) bool { return a.cfg.CSRFExempt != nil && a.cfg.CSRFExempt(a.c) }
 
 // writer is gin's ResponseWriter with the writes going through the
 // core's (which saves the session as the answer starts).
