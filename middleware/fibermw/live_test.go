@@ -2,7 +2,10 @@ package fibermw_test
 
 import (
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -56,5 +59,42 @@ func TestStoreTimeoutGoesToTheAppsErrorHandler(t *testing.T) {
 	if !errors.Is(got, middleware.ErrStoreTimeout) || !errors.Is(got, middleware.ErrStore) || status != 503 ||
 		!strings.HasPrefix(body, `{"error":"Service unavailable`) {
 		t.Fatalf("ErrorHandler got %v; answered %d %s", got, status, body)
+	}
+}
+
+// Next leaves a route out; the session and user are in c.Locals.
+func TestNextAndLocals(t *testing.T) {
+	st := adaptertest.NewSite(t, nil)
+	app := fiber.New()
+	app.Use(fibermw.New(st.MW, fibermw.Config{Next: func(c *fiber.Ctx) bool { return c.Path() == "/health" }}))
+	app.Get("/health", func(c *fiber.Ctx) error {
+		if fibermw.State(c) != nil {
+			t.Error("the skipped route went through the middleware")
+		}
+		return c.SendStatus(204)
+	})
+	app.Get("/user", func(c *fiber.Ctx) error {
+		lu, _ := c.Locals(middleware.KeyUser).(middleware.LazyUser)
+		u, err := lu.Get(c.UserContext())
+		if err != nil {
+			return err
+		}
+		if c.Locals(middleware.KeySession) == nil || c.Locals(middleware.KeyState) == nil {
+			t.Error("session or state missing from c.Locals")
+		}
+		return c.SendString(u.Username)
+	})
+	key := st.LoginSession(t)
+	for path, want := range map[string]string{"/health": "", "/user": "demo"} {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(&http.Cookie{Name: "sessionid", Value: key})
+		resp, err := app.Test(r, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if string(body) != want {
+			t.Errorf("%s: %q, want %q", path, body, want)
+		}
 	}
 }
