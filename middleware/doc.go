@@ -76,7 +76,7 @@
 //	for _, c := range res.SetCookie { add header "Set-Cookie: " + c }   // Django's exact text
 //	if res.VaryCookie { add "Cookie" to Vary unless present }            // AddVaryCookie for an http.Header
 //
-// Frameworks built on net/http call Serve with HTTPHooks instead, which
+// Frameworks built on net/http call Serve with an HTTPAdapter instead, which
 // does all of the above. Decorators ask State.Decide(ctx, GuardLogin |
 // GuardLoginAPI | GuardStaff | GuardPerms(...), path, rawQuery) and write
 // the Answer it returns when the view may not run.
