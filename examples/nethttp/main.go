@@ -48,10 +48,15 @@ func main() {
 }
 
 // whoami is the demo's answer: {"authenticated": false} or the user.
-func whoami(u *djangouser.User) map[string]any {
+func whoami(u *djangouser.User) any {
 	if !u.IsAuthenticated() {
-		return map[string]any{"authenticated": false}
+		return struct{ Authenticated bool `json:"authenticated"` }{}
 	}
-	return map[string]any{"authenticated": true, "id": u.ID, "username": u.Username,
-		"is_staff": u.IsStaff, "is_superuser": u.IsSuperuser}
+	return struct {
+		Authenticated bool   `json:"authenticated"`
+		ID            any    `json:"id"`
+		Username      string `json:"username"`
+		IsStaff       bool   `json:"is_staff"`
+		IsSuperuser   bool   `json:"is_superuser"`
+	}{true, u.ID, u.Username, u.IsStaff, u.IsSuperuser}
 }
