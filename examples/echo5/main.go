@@ -50,7 +50,9 @@ func main() {
 // whoami is the demo's answer: {"authenticated": false} or the user.
 func whoami(u *djangouser.User) any {
 	if !u.IsAuthenticated() {
-		return struct{ Authenticated bool `json:"authenticated"` }{}
+		return struct {
+			Authenticated bool `json:"authenticated"`
+		}{}
 	}
 	return struct {
 		Authenticated bool   `json:"authenticated"`
