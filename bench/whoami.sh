@@ -2,6 +2,8 @@
 # Throughput of GET /api/whoami for a logged-in user, sessions and users in
 # PostgreSQL, measured with wrk against:
 #   - the Go demo's three apps (net/http, echo, fiber: examples/sidebyside),
+#   - the examples of the other adapters (examples/chi, echo5, fiber3, gin:
+#     each a main.go on the public setup, its JSON by encoding/json),
 #   - the Django app (examples/django_app) under Debian's gunicorn, 2 workers,
 #     CONN_MAX_AGE set so database connections persist,
 #   - the floor (bench/floor): net/http + a pgx pool running the same two
@@ -72,17 +74,26 @@ psql -q "$PG" -c "CREATE DATABASE $DBNAME" >/dev/null
 echo "== building"
 go build -o "$TMP/sidebyside" ./examples/sidebyside
 go build -o "$TMP/floor" ./bench/floor
+EXAMPLES=(chi echo5 fiber3 gin)
+for ex in "${EXAMPLES[@]}"; do (cd examples/$ex && go build -o "$TMP/ex-$ex" .); done
 
 P_HTTP=$(free_port); P_ECHO=$(free_port); P_FIBER=$(free_port); P_DJANGO=$(free_port); P_FLOOR=$(free_port)
 "$TMP/sidebyside" -http 127.0.0.1:$P_HTTP -echo 127.0.0.1:$P_ECHO -fiber 127.0.0.1:$P_FIBER >"$TMP/go.log" 2>&1 &
 PIDS+=($!)
 "$TMP/floor" -addr 127.0.0.1:$P_FLOOR -db "$DATABASE_URL" >"$TMP/floor.log" 2>&1 &
 PIDS+=($!)
+declare -A P_EX
+for ex in "${EXAMPLES[@]}"; do
+  P_EX[$ex]=$(free_port)
+  ADDR=127.0.0.1:${P_EX[$ex]} "$TMP/ex-$ex" >"$TMP/ex-$ex.log" 2>&1 &
+  PIDS+=($!)
+done
 gunicorn --chdir examples/django_app -w "$WORKERS" -b 127.0.0.1:$P_DJANGO \
   --access-logfile /dev/null --error-logfile "$TMP/gunicorn.log" demo.wsgi:application &
 PIDS+=($!)
 for u in http://127.0.0.1:$P_HTTP http://127.0.0.1:$P_ECHO http://127.0.0.1:$P_FIBER \
-         http://127.0.0.1:$P_DJANGO http://127.0.0.1:$P_FLOOR; do
+         http://127.0.0.1:$P_DJANGO http://127.0.0.1:$P_FLOOR \
+         $(for ex in "${EXAMPLES[@]}"; do echo http://127.0.0.1:${P_EX[$ex]}; done); do
   wait_up "$u/api/whoami"
 done
 
@@ -102,11 +113,12 @@ declare -A URL=(
   [fiber]=http://127.0.0.1:$P_FIBER/api/whoami
   [django]=http://127.0.0.1:$P_DJANGO/api/whoami
 )
-ORDER=(floor nethttp echo fiber django)
+for ex in "${EXAMPLES[@]}"; do URL[$ex]=http://127.0.0.1:${P_EX[$ex]}/api/whoami; done
+ORDER=(floor nethttp echo fiber "${EXAMPLES[@]}" django)
 for name in "${ORDER[@]}"; do
   body=$(curl -fs -H "Cookie: $COOKIE" "${URL[$name]}")
   case $body in
-    *'"authenticated": true'*'"username": "demo"'*) ;;
+    *'"authenticated": true'*'"username": "demo"'* | *'"authenticated":true'*'"username":"demo"'*) ;;
     *) echo "whoami.sh: $name does not see the login: $body" >&2; exit 1 ;;
   esac
 done

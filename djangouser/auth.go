@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -38,6 +39,9 @@ type Auth struct {
 	fallbacks   []string
 	clock       func() time.Time
 	permBackend []PermissionBackend
+
+	macOnce sync.Once // curMAC: SessionAuthHash's pooled HMAC (authhash.go)
+	curMAC  *authMAC
 }
 
 // New returns the Auth of a site. backends is AUTHENTICATION_BACKENDS in
@@ -139,7 +143,13 @@ func (a *Auth) now() time.Time { return a.clock().UTC().Truncate(time.Microsecon
 // password: the hex HMAC of the whole encoded password under SECRET_KEY,
 // with SHA-256 (Django 3.x: DEFAULT_HASHING_ALGORITHM).
 func (a *Auth) SessionAuthHash(password string) string {
-	return a.authHash(password, a.secret, a.hashAlg)
+	return a.mac().hexSum(password)
+}
+
+// mac is the pooled HMAC of SessionAuthHash, made on first use.
+func (a *Auth) mac() *authMAC {
+	a.macOnce.Do(func() { a.curMAC = newAuthMAC(a.secret, a.hashAlg) })
+	return a.curMAC
 }
 
 func (a *Auth) authHash(password, secret, alg string) string {
@@ -201,10 +211,10 @@ func (a *Auth) GetUser(ctx context.Context, sess *djangosession.Session) (*User,
 	u.Backend = path
 	sessionHash, _ := sess.GetString(djangosession.KeyAuthHash)
 	if sessionHash != "" {
-		current := a.SessionAuthHash(u.Password)
-		if ctEqual(sessionHash, current) {
+		if a.mac().matches(sessionHash, u.Password) {
 			return u, nil
 		}
+		current := a.SessionAuthHash(u.Password)
 		if a.legacySHA1 && ctEqual(sessionHash, a.authHash(u.Password, a.secret, "sha1")) {
 			return u, nil
 		}

@@ -51,7 +51,11 @@ func (s *State) HasPerms(ctx context.Context, u *djangouser.User, perms ...strin
 	if s.m.opts.Auth == nil {
 		return false, ErrNoAuth
 	}
-	has, err := s.m.opts.Auth.HasPerms(ctx, u, perms...)
+	var has bool
+	err := s.m.call(ctx, "permissions", func(ctx context.Context) (err error) {
+		has, err = s.m.opts.Auth.HasPerms(ctx, u, perms...)
+		return err
+	})
 	if err != nil {
 		err = wrapStore(err)
 		s.noteStoreErr(err)

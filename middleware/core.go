@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -62,6 +63,18 @@ type Options struct {
 	// DisableCSRFCheck turns the check off for every request (no
 	// CsrfViewMiddleware in MIDDLEWARE). CSRFToken still mints tokens.
 	DisableCSRFCheck bool
+
+	// StoreTimeout bounds each session or user store call (a load, a
+	// save, the user's row, its permissions): past it the call's context
+	// ends and the request is answered by the error handler with an error
+	// wrapping ErrStore and ErrStoreTimeout (a *TimeoutError naming the
+	// call), 503 by default with Reason's text. Zero: DefaultStoreTimeout
+	// (10 s); negative: no bound but the request's context.
+	StoreTimeout time.Duration
+	// SessionsOnly runs the middleware without users (Auth nil): sessions
+	// and CSRF only; User, Login and Logout then return ErrNoAuth. Without
+	// it, New refuses a nil Auth.
+	SessionsOnly bool
 }
 
 // Middleware is Django's SessionMiddleware, AuthenticationMiddleware and
@@ -82,6 +95,11 @@ type Middleware struct {
 	maskCookie     bool                 // the CSRF cookie holds a masked token
 	trusted        trustedOrigins
 	csrfHeaderName string // for messages: "X-Csrftoken"
+
+	sessions *djangosession.Manager // Options.Sessions with bounded store calls
+	timeout  time.Duration          // each store call's bound; 0: none
+	// timeoutErrs holds one *TimeoutError per store call name.
+	timeoutErrs sync.Map
 }
 
 // New returns the middleware for opts.
@@ -94,7 +112,15 @@ func New(opts Options) (*Middleware, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Middleware{opts: opts, settings: s, rel: rel, log: opts.Logger, now: time.Now}
+	if opts.Auth == nil && !opts.SessionsOnly {
+		return nil, errors.New("middleware: Options.Auth is nil: pass the djangouser.Auth made with djangouser.New " +
+			"(request.user, Login, Logout need it), or set Options.SessionsOnly to run with sessions and CSRF only")
+	}
+	m := &Middleware{opts: opts, settings: s, rel: rel, log: opts.Logger, now: time.Now,
+		timeout: storeTimeout(opts.StoreTimeout)}
+	if m.sessions, err = m.boundSessions(opts.Sessions); err != nil {
+		return nil, err
+	}
 	if m.log == nil {
 		m.log = s.Logger
 	}
@@ -165,6 +191,11 @@ type Request struct {
 	// absent or the body is not a form); called only for a POST that
 	// needs the check. Nil: no form.
 	FormToken func() string
+	// Conn, when set, is the client's connection, watched during each
+	// store call so that the call's context ends when the client goes
+	// away. For servers that do not end the request's context themselves
+	// (fasthttp); net/http does.
+	Conn net.Conn
 }
 
 // Result is what a request's response must carry, from State.Finish:
@@ -201,7 +232,9 @@ type State struct {
 // session or the user. ctx is the request's context; the session loads
 // with it. The Request is copied.
 func (m *Middleware) Begin(ctx context.Context, req *Request) *State {
-	return &State{m: m, ctx: ctx, req: *req}
+	s := &State{m: m, req: *req}
+	s.ctx = ContextWithState(ctx, s)
+	return s
 }
 
 // Middleware returns the middleware the state belongs to.
@@ -220,7 +253,7 @@ func (s *State) sessionLocked() *djangosession.Session {
 		if s.req.HasSessionCookie {
 			key = s.req.SessionCookie
 		}
-		s.sess = s.m.opts.Sessions.Open(s.ctx, key)
+		s.sess = s.m.sessions.Open(s.ctx, key)
 	}
 	return s.sess
 }
@@ -247,8 +280,9 @@ func (s *State) User(ctx context.Context) (*djangouser.User, error) {
 	if s.user != nil {
 		return s.user, nil
 	}
+	ctx, b := s.m.bound(ctx, "request.user")
 	u, err := s.m.opts.Auth.GetUser(ctx, s.Session())
-	if err != nil {
+	if err = b.end(ctx, err); err != nil {
 		err = fmt.Errorf("%w: %w", ErrStore, err)
 		s.noteStoreErr(err)
 		return nil, err
@@ -270,7 +304,9 @@ func (s *State) Login(ctx context.Context, u *djangouser.User) error {
 	})
 	s.userMu.Lock()
 	defer s.userMu.Unlock()
-	if err := s.m.opts.Auth.Login(ctx, s.Session(), u); err != nil {
+	if err := s.m.call(ctx, "login", func(ctx context.Context) error {
+		return s.m.opts.Auth.Login(ctx, s.Session(), u)
+	}); err != nil {
 		if !isUserError(err) {
 			s.noteStoreErr(fmt.Errorf("%w: %w", ErrStore, err))
 		}
@@ -288,7 +324,9 @@ func (s *State) Logout(ctx context.Context) error {
 	}
 	s.userMu.Lock()
 	defer s.userMu.Unlock()
-	if err := s.m.opts.Auth.Logout(ctx, s.Session()); err != nil {
+	if err := s.m.call(ctx, "logout", func(ctx context.Context) error {
+		return s.m.opts.Auth.Logout(ctx, s.Session())
+	}); err != nil {
 		err = fmt.Errorf("%w: %w", ErrStore, err)
 		s.noteStoreErr(err)
 		return err
@@ -401,38 +439,28 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 }
 
 // StatusFor returns the status Django answers err with: 400 for
-// ErrSessionInterrupted, 403 for a CSRF failure, else 503 (the store is
-// unavailable).
+// ErrSessionInterrupted, 403 for a CSRF failure, 500 for a programming
+// error (ErrNoState: a helper reached without the middleware; ErrNoAuth),
+// else 503 (the store is unavailable or past Options.StoreTimeout).
 func StatusFor(err error) int {
 	switch {
 	case errors.Is(err, ErrSessionInterrupted):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrCSRF):
 		return http.StatusForbidden
+	case errors.Is(err, ErrNoState), errors.Is(err, ErrNoAuth):
+		return http.StatusInternalServerError
 	}
 	return http.StatusServiceUnavailable
 }
 
-// DefaultErrorHandler logs err (at Error; at Info when the request's
-// context was cancelled) and answers StatusFor(err) with a short
-// plain-text body that reveals nothing of the error.
+// DefaultErrorHandler logs err (Middleware.LogFailure: at Error; at Info
+// when the client went away) and answers it with Middleware.Answer: 503
+// (400 for a vanished session, 500 for a programming error) with a short
+// plain-text body (Reason) that reveals nothing of the error.
 func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	code := StatusFor(err)
-	level := slog.LevelError
-	if errors.Is(err, context.Canceled) {
-		level = slog.LevelInfo // the client went away mid-request: not the store's fault
-	}
-	m.log.Log(r.Context(), level, "djangobridge middleware: request failed",
-		"error", err, "path", r.URL.Path, "status", code)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(code)
-	switch code {
-	case http.StatusBadRequest:
-		_, _ = w.Write([]byte("Bad request: the session was deleted before the request completed.\n"))
-	default:
-		_, _ = w.Write([]byte("Service unavailable: please try again later.\n"))
-	}
+	m.LogFailure(r.Context(), r.URL.Path, err)
+	m.Answer(err).WriteTo(w)
 }
 
 func equalFold(a, b string) bool {

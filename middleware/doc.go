@@ -31,14 +31,30 @@
 // Options.ErrorHandler's (default: 503 with a short text, logged with
 // log/slog), even if the handler ignored the error; a session deleted by a
 // concurrent request gives 400 (Django's SessionInterrupted); a failed CSRF
-// check 403. Nothing panics. A replaced answer starts from an empty
+// check 403; a helper reached by a request that never passed through the
+// middleware (an unwrapped mux) 500, with an Error log line naming the
+// mistake and the fix. New refuses a nil Auth unless Options.SessionsOnly
+// says so. Nothing panics. A replaced answer starts from an empty
 // header set (what the handler, or middleware before this one, had set is
 // dropped) and later Writes of the handler return ErrResponseReplaced.
 //
-// # The core, for adapters (echo, fiber, ...)
+// # Other frameworks
 //
-// An adapter translates its request into a Request, runs the handler with
-// the State in reach, then applies the Result:
+// Each adapter is a package (its own module where its framework's
+// dependencies would otherwise reach everyone): echomw (echo v4), echo5mw
+// (echo v5), fibermw (fiber v2), fiber3mw (fiber v3), ginmw (gin). Each has
+// its framework's constructor shape and config (echo Skipper, fiber Next,
+// gin Skip; CSRFExempt), hands the flow's failures to the framework's own
+// error handling (echo's HTTPErrorHandler, fiber's ErrorHandler, gin's
+// c.Errors; the core's Answer where the framework has none), puts the
+// State, session and user in the framework's context under KeyState,
+// KeySession and KeyUser, and offers User, Session, Login, Logout,
+// CSRFToken and the decorators in its idiom. chi and gorilla/mux take
+// Handler as they are.
+//
+// # The core, for adapters
+//
+// An adapter translates; every rule is here, once:
 //
 //	st := mw.Begin(ctx, &middleware.Request{
 //		Method: method, Host: host, Port: serverPort, Secure: isHTTPS,
@@ -47,22 +63,31 @@
 //		Origin: v, HasOrigin: sent, Referer: v, HasReferer: sent,
 //		CSRFHeader: v, HasCSRFHeader: sent,         // Settings.CSRFHeaderName
 //		FormToken: func() string { return form value "csrfmiddlewaretoken" },
+//		Conn: conn,                                 // only if the server does not end ctx when the client goes away
 //	})
-//	// keep st for the handler: ContextWithState(ctx, st) / your framework's store
-//	if unsafe method && !exempt {
-//		if err := st.CheckCSRF(); err != nil { answer StatusFor(err) (403 for a *CSRFError); then Finish as below }
-//	}
-//	run the handler; the handler uses st.Session(), st.User(ctx), st.Login(ctx, u),
-//	st.Logout(ctx), st.CSRFToken()
+//	// give the handler st.Context() (it carries st: StateFromContext)
+//	err := st.Gate(exempt)         // safe methods, DisableCSRFCheck, csrf_exempt, CheckCSRF
+//	if err == nil { err = run the handler }
+//	if IsFlowError(err) { mw.LogFailure(ctx, path, err); answer StatusFor(err) with Reason(err)
+//		through the framework's error handler, or write mw.Answer(err) }
 //	// before the first byte of the answer, with its status:
 //	res, err := st.Finish(context.WithoutCancel(ctx), status)
-//	if err != nil { discard the handler's answer; answer StatusFor(err) (503 store, 400 vanished session), log err }
+//	if err != nil { discard the handler's answer; answer err as above }
 //	for _, c := range res.SetCookie { add header "Set-Cookie: " + c }   // Django's exact text
 //	if res.VaryCookie { add "Cookie" to Vary unless present }            // AddVaryCookie for an http.Header
 //
-// Begin does no I/O and keeps the Request's strings: copy them first if
-// your framework reuses its buffers (fasthttp). Finish must be called
-// once. State methods are safe for concurrent use within the request.
+// Frameworks built on net/http call Serve with an HTTPAdapter instead, which
+// does all of the above. Decorators ask State.Decide(ctx, GuardLogin |
+// GuardLoginAPI | GuardStaff | GuardPerms(...), path, rawQuery) and write
+// the Answer it returns when the view may not run.
+//
+// Each store call (session load and save, request.user, permissions) is
+// bounded by Options.StoreTimeout (default 10 s): past it the request is
+// answered 503 with a reason naming the bound (a *TimeoutError,
+// ErrStoreTimeout). Begin does no I/O and keeps the Request's strings:
+// copy them first if your framework reuses its buffers (fasthttp). Finish
+// must be called once. State methods are safe for concurrent use within
+// the request.
 //
 // # CSRF
 //

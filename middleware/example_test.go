@@ -113,7 +113,7 @@ func ExampleMiddleware_Begin() {
 	s := djangobridge.Defaults()
 	s.SecretKey = "example-secret-key"
 	mgr, _ := djangosession.NewManager(&s, djangosession.NewMemoryStore())
-	mw, _ := middleware.New(middleware.Options{Sessions: mgr})
+	mw, _ := middleware.New(middleware.Options{Sessions: mgr, SessionsOnly: true})
 
 	ctx := context.Background()
 	st := mw.Begin(ctx, &middleware.Request{Method: "GET", Host: "example.com"})

@@ -21,7 +21,7 @@ func fuzzMiddleware(t testing.TB, version string) *Middleware {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := New(Options{Sessions: mgr})
+	m, err := New(Options{Sessions: mgr, SessionsOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,44 +3,18 @@ package middleware
 import (
 	"net/http"
 	"strings"
-
-	"github.com/djangobridge/djangobridge/djangouser"
 )
 
 // LoginRequired is Django's @login_required: an anonymous user is
 // redirected (302) to LOGIN_URL with ?next= the requested path and query
 // (quoted as Django quotes it, "/" kept). A store error goes to the error
-// handler. The request must have gone through Handler.
-func LoginRequired(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := userOrFail(w, r)
-		if !ok {
-			return
-		}
-		if !u.IsAuthenticated() {
-			redirectToLogin(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
+// handler. The request must have gone through Handler (else 500, logged).
+func LoginRequired(next http.Handler) http.Handler { return guard(GuardLogin, "LoginRequired", next) }
 
 // LoginRequiredAPI is LoginRequired for an API: an anonymous user gets
 // 401 with {"error": "authentication required"} instead of a redirect.
 func LoginRequiredAPI(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := userOrFail(w, r)
-		if !ok {
-			return
-		}
-		if !u.IsAuthenticated() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error": "authentication required"}` + "\n"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	return guard(GuardLoginAPI, "LoginRequiredAPI", next)
 }
 
 // PermissionRequired is Django's @permission_required(perms,
@@ -48,68 +22,33 @@ func LoginRequiredAPI(next http.Handler) http.Handler {
 // gets 403 Forbidden, anonymous users included. Permission lookups use
 // Options.Auth (HasPerms: active superusers have them all).
 func PermissionRequired(perms ...string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			u, ok := userOrFail(w, r)
-			if !ok {
-				return
-			}
-			st := stateOf(r)
-			has, err := st.m.opts.Auth.HasPerms(r.Context(), u, perms...)
-			if err != nil {
-				st.noteStoreErr(err)
-				st.m.errorHandler(w, r, wrapStore(err))
-				return
-			}
-			if !has {
-				forbidden(w)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	g := GuardPerms(perms...)
+	return func(next http.Handler) http.Handler { return guard(g, "PermissionRequired", next) }
 }
 
 // StaffOnly is Django admin's @staff_member_required: a user who is not
 // both active and staff is redirected to LOGIN_URL with ?next=.
-func StaffOnly(next http.Handler) http.Handler {
+func StaffOnly(next http.Handler) http.Handler { return guard(GuardStaff, "StaffOnly", next) }
+
+// guard runs next when State.Decide lets the request through, else writes
+// its answer; errors go to Fail.
+func guard(g Guard, name string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := userOrFail(w, r)
-		if !ok {
+		st := stateFor(r, name)
+		if st == nil {
+			Fail(w, r, ErrNoState)
 			return
 		}
-		if !(u.IsActive && u.IsStaff) {
-			redirectToLogin(w, r)
-			return
+		ok, a, err := st.Decide(r.Context(), g, r.URL.Path, r.URL.RawQuery)
+		switch {
+		case err != nil:
+			Fail(w, r, err)
+		case !ok:
+			a.WriteTo(w)
+		default:
+			next.ServeHTTP(w, r)
 		}
-		next.ServeHTTP(w, r)
 	})
-}
-
-func forbidden(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusForbidden)
-	_, _ = w.Write([]byte("403 Forbidden\n"))
-}
-
-// userOrFail returns request.user, or answers through the error handler.
-func userOrFail(w http.ResponseWriter, r *http.Request) (*djangouser.User, bool) {
-	u, err := User(r)
-	if err != nil {
-		Fail(w, r, err)
-		return nil, false
-	}
-	return u, true
-}
-
-// redirectToLogin is redirect_to_login(request.get_full_path(), LOGIN_URL).
-func redirectToLogin(w http.ResponseWriter, r *http.Request) {
-	loginURL := "/accounts/login/"
-	if st := stateOf(r); st != nil && st.m.settings.LoginURL != "" {
-		loginURL = st.m.settings.LoginURL
-	}
-	w.Header().Set("Location", LoginRedirectURL(loginURL, fullPath(r)))
-	w.WriteHeader(http.StatusFound)
 }
 
 // fullPath is request.get_full_path(): escape_uri_path(path), then "?"

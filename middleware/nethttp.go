@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -39,42 +40,73 @@ func StateFromContext(ctx context.Context) *State {
 // set or delete the cookie any more (a session that gets its first key
 // after that point is saved without the browser learning its key).
 //
-// Works with http.ServeMux, chi and anything built on net/http.
+// Works with http.ServeMux, chi, gorilla/mux and anything built on net/http.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := m.begin(r)
-		rw := &st.rw
-		rw.ResponseWriter, rw.st, rw.r = w, st, nil
-		r = r.WithContext(ContextWithState(r.Context(), st))
-		rw.r = r
-		if st.req.FormToken != nil {
-			// Parse the form into the request the handler gets, so that
-			// it still sees the body's fields after the CSRF check read it.
-			st.req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
-		}
-		if !m.opts.DisableCSRFCheck && !isSafeMethod(r.Method) &&
-			(m.opts.CSRFExempt == nil || !m.opts.CSRFExempt(r)) {
-			if err := st.CheckCSRF(); err != nil {
-				if errors.Is(err, ErrCSRF) {
-					m.csrfFailure(rw, r, err)
-				} else {
-					m.errorHandler(rw, r, err)
-				}
-				rw.finish()
-				return
-			}
-		}
-		next.ServeHTTP(rw, r)
-		rw.finish()
-	})
+	a := &netHTTP{m: m, next: next}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.Serve(w, r, a) })
 }
 
-func isSafeMethod(m string) bool {
-	switch m {
-	case "GET", "HEAD", "OPTIONS", "TRACE":
-		return true
+// An HTTPAdapter is what a framework built on net/http (echo, gin) gives
+// Serve for one request: the rest of its chain and its own error handling.
+type HTTPAdapter interface {
+	// Next runs the rest of the chain with the flow's writer (which saves
+	// the session as the answer starts) and r carrying the State.
+	Next(w http.ResponseWriter, r *http.Request)
+	// Fail answers a flow error (see IsFlowError), already logged by
+	// LogFailure, on w.
+	Fail(w http.ResponseWriter, r *http.Request, err error)
+	// Exempt reports whether the view is csrf_exempt; asked only for an
+	// unsafe method.
+	Exempt(r *http.Request) bool
+}
+
+// netHTTP is Handler's adapter: Options' handlers, else the core's Answer.
+type netHTTP struct {
+	m    *Middleware
+	next http.Handler
+}
+
+func (a *netHTTP) Next(w http.ResponseWriter, r *http.Request) { a.next.ServeHTTP(w, r) }
+
+func (a *netHTTP) Exempt(r *http.Request) bool {
+	return a.m.opts.CSRFExempt != nil && a.m.opts.CSRFExempt(r)
+}
+
+func (a *netHTTP) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch o := &a.m.opts; {
+	case errors.Is(err, ErrCSRF) && o.CSRFFailureHandler != nil:
+		o.CSRFFailureHandler(w, r, err)
+	case !errors.Is(err, ErrCSRF) && o.ErrorHandler != nil:
+		o.ErrorHandler(w, r, err)
+	default:
+		a.m.Answer(err).WriteTo(w)
 	}
-	return false
+}
+
+// Serve is Handler's flow for one request, for adapters of frameworks
+// built on net/http: a's Next gets the writer that saves the session as
+// the answer starts and r carrying the State (StateFromContext); the
+// flow's failures go to a's Fail.
+func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, a HTTPAdapter) {
+	st := m.begin(r)
+	rw := &st.rw
+	rw.ResponseWriter, rw.st, rw.a = w, st, a
+	r = r.WithContext(st.ctx)
+	rw.r = r
+	if st.req.FormToken != nil {
+		// Parse the form into the request the handler gets, so that
+		// it still sees the body's fields after the CSRF check read it.
+		st.req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
+	}
+	if IsSafeMethod(r.Method) || !a.Exempt(r) {
+		if err := st.Gate(nil); err != nil {
+			rw.fail(rw, err)
+			rw.finish()
+			return
+		}
+	}
+	a.Next(rw, r)
+	rw.finish()
 }
 
 // begin reads what the core needs from r.
@@ -84,7 +116,7 @@ func (m *Middleware) begin(r *http.Request) *State {
 	for _, line := range r.Header["Cookie"] {
 		scanCookies(line, s.SessionCookieName, s.CSRFCookieName, &req)
 	}
-	if !isSafeMethod(r.Method) {
+	if !IsSafeMethod(r.Method) {
 		h := r.Header
 		if v := h.Values("Origin"); len(v) > 0 {
 			req.Origin, req.HasOrigin = v[0], true
@@ -168,24 +200,10 @@ func trimSpace(s string) string {
 	return s
 }
 
-func (m *Middleware) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	if m.opts.ErrorHandler != nil {
-		m.opts.ErrorHandler(w, r, err)
-		return
-	}
-	m.DefaultErrorHandler(w, r, err)
-}
-
-func (m *Middleware) csrfFailure(w http.ResponseWriter, r *http.Request, err error) {
-	if m.opts.CSRFFailureHandler != nil {
-		m.opts.CSRFFailureHandler(w, r, err)
-		return
-	}
-	m.log.WarnContext(r.Context(), "Forbidden ("+reasonOf(err)+"): "+r.URL.Path, "status", http.StatusForbidden)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusForbidden)
-	_, _ = w.Write([]byte("Forbidden (403)\nCSRF verification failed. Request aborted.\n"))
+// fail logs err and answers it on to through the adapter.
+func (w *responseWriter) fail(to http.ResponseWriter, err error) {
+	w.st.m.LogFailure(w.r.Context(), w.r.URL.Path, err)
+	w.a.Fail(to, w.r, err)
 }
 
 func reasonOf(err error) string {
@@ -202,6 +220,7 @@ type responseWriter struct {
 	http.ResponseWriter
 	st        *State
 	r         *http.Request
+	a         HTTPAdapter
 	committed bool
 	replaced  bool // the error handler answered instead
 	status    int
@@ -221,7 +240,7 @@ func (w *responseWriter) commit(status int) {
 		for k := range h {
 			delete(h, k)
 		}
-		st.m.errorHandler(w.ResponseWriter, w.r, err)
+		w.fail(w.ResponseWriter, err)
 		return
 	}
 	h := w.ResponseWriter.Header()
@@ -320,12 +339,24 @@ func (w *responseWriter) finish() {
 
 func stateOf(r *http.Request) *State { return StateFromContext(r.Context()) }
 
+// stateFor is stateOf for helper, logging the programming error of a
+// request that did not pass through the middleware.
+func stateFor(r *http.Request, helper string) *State {
+	st := stateOf(r)
+	if st == nil {
+		logNoState(r.Context(), helper, r.URL.Path)
+	}
+	return st
+}
+
 // SessionFromContext is Session for code that has the request's context
-// rather than the request; nil outside the middleware.
+// rather than the request; nil (and an Error log line naming the mistake)
+// outside the middleware.
 func SessionFromContext(ctx context.Context) *djangosession.Session {
 	if st := StateFromContext(ctx); st != nil {
 		return st.Session()
 	}
+	logNoState(ctx, "SessionFromContext", "")
 	return nil
 }
 
@@ -334,25 +365,29 @@ func SessionFromContext(ctx context.Context) *djangosession.Session {
 func UserFromContext(ctx context.Context) (*djangouser.User, error) {
 	st := StateFromContext(ctx)
 	if st == nil {
+		logNoState(ctx, "UserFromContext", "")
 		return nil, ErrNoState
 	}
 	return st.User(ctx)
 }
 
 // Session returns request.session of a request that went through the
-// middleware, or nil if it did not. No I/O until its data is used.
+// middleware. No I/O until its data is used. A request that did not pass
+// through the middleware is a programming error: nil, and an Error log
+// line that names it.
 func Session(r *http.Request) *djangosession.Session {
-	if st := stateOf(r); st != nil {
+	if st := stateFor(r, "Session"); st != nil {
 		return st.Session()
 	}
 	return nil
 }
 
 // User returns request.user (loaded once per request). The error wraps
-// ErrStore when the session or user store failed; ErrNoState when r did
-// not go through the middleware.
+// ErrStore when the session or user store failed (ErrStoreTimeout too
+// past Options.StoreTimeout); it is ErrNoState, logged, when r did not go
+// through the middleware (Fail answers it 500).
 func User(r *http.Request) (*djangouser.User, error) {
-	st := stateOf(r)
+	st := stateFor(r, "User")
 	if st == nil {
 		return nil, ErrNoState
 	}
@@ -362,7 +397,7 @@ func User(r *http.Request) (*djangouser.User, error) {
 // Login logs u in on this request (django.contrib.auth.login): the
 // session gets a new key and the user, and the CSRF secret is rotated.
 func Login(r *http.Request, u *djangouser.User) error {
-	st := stateOf(r)
+	st := stateFor(r, "Login")
 	if st == nil {
 		return ErrNoState
 	}
@@ -371,7 +406,7 @@ func Login(r *http.Request, u *djangouser.User) error {
 
 // Logout logs the request's user out (django.contrib.auth.logout).
 func Logout(r *http.Request) error {
-	st := stateOf(r)
+	st := stateFor(r, "Logout")
 	if st == nil {
 		return ErrNoState
 	}
@@ -381,7 +416,7 @@ func Logout(r *http.Request) error {
 // CSRFToken returns a masked CSRF token for the request (Django's
 // get_token) and makes the response set the CSRF cookie.
 func CSRFToken(r *http.Request) (string, error) {
-	st := stateOf(r)
+	st := stateFor(r, "CSRFToken")
 	if st == nil {
 		return "", ErrNoState
 	}
@@ -390,7 +425,7 @@ func CSRFToken(r *http.Request) (string, error) {
 
 // RotateCSRFToken gives the request a new CSRF secret (rotate_token).
 func RotateCSRFToken(r *http.Request) error {
-	st := stateOf(r)
+	st := stateFor(r, "RotateCSRFToken")
 	if st == nil {
 		return ErrNoState
 	}
@@ -398,13 +433,19 @@ func RotateCSRFToken(r *http.Request) error {
 	return nil
 }
 
-// Fail answers r through the middleware's error handler (503 for a
-// store error by default). Handlers can pass it the error of User when
-// they do not handle it themselves.
+// Fail answers r through the middleware's error handling (the adapter's,
+// Options.ErrorHandler, or the core's Answer: 503 for a store error),
+// after logging err. Handlers can pass it the error of User when they do
+// not handle it themselves. Outside the middleware it answers 500 (a
+// programming error) and logs it.
 func Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if st := stateOf(r); st != nil {
-		st.m.errorHandler(w, r, err)
+		st.rw.fail(w, err)
 		return
 	}
-	http.Error(w, "Service unavailable", StatusFor(err))
+	if !errors.Is(err, ErrNoState) { // else the helper that returned it has logged it
+		logNoState(r.Context(), "Fail", r.URL.Path)
+		err = fmt.Errorf("%w: %w", ErrNoState, err)
+	}
+	(*Middleware)(nil).Answer(err).WriteTo(w)
 }

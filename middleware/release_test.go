@@ -74,7 +74,7 @@ func TestDefaultsCheckOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := middleware.New(middleware.Options{Sessions: mgr})
+	m, err := middleware.New(middleware.Options{Sessions: mgr, SessionsOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

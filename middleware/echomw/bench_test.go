@@ -37,12 +37,10 @@ func benchmark(b *testing.B, cookie func(st *adaptertest.Site) string, readUser 
 		r.Header.Set("Cookie", cookie(st))
 	}
 	w := &nopWriter{h: http.Header{}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	adaptertest.Loop(b, func() {
 		clear(w.h)
 		e.ServeHTTP(w, r)
-	}
+	})
 }
 
 func BenchmarkNoCookie(b *testing.B) { benchmark(b, nil, false) }
@@ -62,9 +60,8 @@ func BenchmarkBareEcho(b *testing.B) {
 	e.GET("/", func(c echo.Context) error { return c.NoContent(200) })
 	r := httptest.NewRequest("GET", "/", nil)
 	w := &nopWriter{h: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
+	adaptertest.Loop(b, func() {
 		clear(w.h)
 		e.ServeHTTP(w, r)
-	}
+	})
 }

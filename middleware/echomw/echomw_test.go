@@ -207,7 +207,7 @@ func TestHelpersAnswerAsNetHTTP(t *testing.T) {
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, r)
 			got := adaptertest.HelperResult{Status: rec.Code, Location: rec.Header().Get("Location"), Body: rec.Body.String()}
-			if got != want {
+			if !got.Same(want) {
 				t.Errorf("echo %+v, net/http %+v", got, want)
 			}
 		})

@@ -21,7 +21,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	m, err := middleware.New(middleware.Options{Sessions: sessions})
+	m, err := middleware.New(middleware.Options{Sessions: sessions, SessionsOnly: true})
 	if err != nil {
 		panic(err)
 	}

@@ -22,13 +22,13 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	m, err := middleware.New(middleware.Options{Sessions: sessions})
+	m, err := middleware.New(middleware.Options{Sessions: sessions, SessionsOnly: true})
 	if err != nil {
 		panic(err)
 	}
 
 	app := fiber.New()
-	app.Use(fibermw.New(m, fibermw.Config{}))
+	app.Use(fibermw.New(m))
 	app.Get("/count", func(c *fiber.Ctx) error {
 		sess := fibermw.Session(c)
 		n, _ := sess.GetInt("count")

@@ -1,25 +1,30 @@
 // Package fibermw is the fiber (v2) adapter of package middleware: Django's
 // SessionMiddleware, AuthenticationMiddleware and CsrfViewMiddleware for a
-// fiber app. It only translates between fiber and the framework-neutral
-// core (middleware.Middleware's Begin and State.Finish); every session,
-// user and CSRF rule lives in the core, shared with net/http and echo.
+// fiber app. It only translates between fiber and the core: every rule
+// (the CSRF gate, the answers to failures and their log lines, the
+// decorators' decisions, the store timeout) lives in package middleware.
 //
 //	m, _ := middleware.New(middleware.Options{Sessions: sessions, Auth: auth})
 //	app := fiber.New()
-//	app.Use(fibermw.New(m, fibermw.Config{}))
+//	app.Use(fibermw.New(m))
 //	app.Get("/api/whoami", func(c *fiber.Ctx) error {
 //		u, err := fibermw.User(c)
+//		if err != nil {
+//			return err // the app's ErrorHandler answers: 503 and the reason
+//		}
 //		...
 //	})
 //
-// fiber runs on fasthttp, which reuses a request's buffers once its handler
-// returns: every string the core keeps (the cookie values, headers, the
-// session key) is copied out of them here.
+// The request's pieces are in c.Locals under middleware.KeyState (*State),
+// KeySession (*djangosession.Session) and KeyUser (middleware.LazyUser),
+// and c.UserContext() carries the State. fasthttp does not end a request's
+// context when its client goes away; the core watches the connection during
+// each store call instead. fasthttp reuses a request's buffers once its
+// handler returns: what the core keeps is copied out of them here.
 package fibermw
 
 import (
 	"context"
-	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -31,74 +36,61 @@ import (
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
-// Config adapts the middleware to fiber. The zero value is Django's
-// behaviour: store failures answer 503 (400 for a session deleted
-// mid-request), CSRF failures 403, both logged.
+// Config adapts the middleware to fiber; every field is optional.
 type Config struct {
-	// ErrorHandler answers a request whose session or user store failed
-	// (errors.Is(err, middleware.ErrStore)) or whose session vanished
-	// (middleware.ErrSessionInterrupted). Nil: DefaultErrorHandler.
-	ErrorHandler func(c *fiber.Ctx, err error) error
-	// CSRFFailureHandler answers a request that fails the CSRF check
-	// (err is a *middleware.CSRFError). Nil: 403 with a short text.
-	CSRFFailureHandler func(c *fiber.Ctx, err error) error
+	// Next, when it returns true, skips the middleware for the request
+	// (fiber's convention). Default: nil, every request.
+	Next func(c *fiber.Ctx) bool
 	// CSRFExempt, when it returns true, skips the request's CSRF check
-	// (Django's @csrf_exempt).
+	// (Django's @csrf_exempt). Default: nil.
 	CSRFExempt func(c *fiber.Ctx) bool
+	// ErrorHandler answers the flow's failures: a store failure or
+	// timeout (middleware.ErrStore, 503), a vanished session (400), a
+	// failed CSRF check (403), a programming error (500). It gets a
+	// *fiber.Error with middleware.StatusFor(err) and middleware.Reason(err)
+	// that also unwraps to the core's error (errors.Is(err,
+	// middleware.ErrStore)). Default: the app's ErrorHandler
+	// (fiber.Config.ErrorHandler). The core logs each failure first.
+	ErrorHandler fiber.ErrorHandler
 }
 
-// localsKey is the fiber Locals key of the request's *middleware.State.
-type localsKey struct{}
-
 // New returns the fiber handler that runs m around the rest of the chain.
-func New(m *middleware.Middleware, cfg Config) fiber.Handler {
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c *fiber.Ctx, err error) error { return DefaultErrorHandler(m, c, err) }
+// An error returned by a later handler is answered inside the flow (by the
+// app's ErrorHandler), so the session is saved or not according to the
+// status the client sees and the cookies reach the error response.
+func New(m *middleware.Middleware, config ...Config) fiber.Handler {
+	var cfg Config
+	if len(config) > 0 {
+		cfg = config[0]
 	}
-	if cfg.CSRFFailureHandler == nil {
-		cfg.CSRFFailureHandler = func(c *fiber.Ctx, err error) error { return DefaultCSRFFailureHandler(m, c, err) }
-	}
-	settings := m.Settings()
+	s := m.Settings()
 	return func(c *fiber.Ctx) error {
-		req := requestOf(m, c, settings.SessionCookieName, settings.CSRFCookieName, settings.CSRFHeaderName)
-		ctx := c.UserContext()
-		st := m.Begin(ctx, &req)
-		c.Locals(localsKey{}, st)
-		c.SetUserContext(middleware.ContextWithState(ctx, st))
-
-		var err error
-		if m.CSRFCheckEnabled() && !safeMethod(req.Method) && (cfg.CSRFExempt == nil || !cfg.CSRFExempt(c)) {
-			err = st.CheckCSRF()
+		if cfg.Next != nil && cfg.Next(c) {
+			return c.Next()
 		}
-		switch {
-		case err == nil:
-			if err := c.Next(); err != nil {
-				// Answer the error now, so the session's fate follows the
-				// status the client will see: a store error through the
-				// middleware's error handler (503), others through the app's.
-				handle := c.App().ErrorHandler
-				if errors.Is(err, middleware.ErrStore) || errors.Is(err, middleware.ErrSessionInterrupted) {
-					handle = cfg.ErrorHandler
-				}
-				if herr := handle(c, err); herr != nil {
-					_ = c.SendStatus(fiber.StatusInternalServerError)
-				}
-			}
-		case errors.Is(err, middleware.ErrCSRF):
-			if herr := cfg.CSRFFailureHandler(c, err); herr != nil {
-				return herr
-			}
-		default:
-			if herr := cfg.ErrorHandler(c, err); herr != nil {
-				return herr
-			}
+		req := requestOf(m, c, s.SessionCookieName, s.CSRFCookieName, s.CSRFHeaderName)
+		st := m.Begin(c.UserContext(), &req)
+		c.Locals(middleware.KeyState, st)
+		c.Locals(middleware.KeySession, st.Session())
+		c.Locals(middleware.KeyUser, st.LazyUser())
+		c.SetUserContext(st.Context())
+		var exempt func() bool
+		if cfg.CSRFExempt != nil {
+			exempt = func() bool { return cfg.CSRFExempt(c) }
 		}
-
+		err := st.Gate(exempt)
+		if err == nil {
+			err = c.Next()
+		}
+		if err != nil {
+			handle(m, c, cfg, err)
+		}
 		// The save must not be cut short by a client that went away.
-		res, ferr := st.Finish(context.WithoutCancel(ctx), c.Response().StatusCode())
-		if ferr != nil {
+		res, err := st.Finish(context.WithoutCancel(st.Context()), c.Response().StatusCode())
+		if err != nil {
 			c.Response().Reset()
-			return cfg.ErrorHandler(c, ferr)
+			handle(m, c, cfg, err)
+			return nil
 		}
 		for _, v := range res.SetCookie {
 			c.Response().Header.Add(fiber.HeaderSetCookie, v)
@@ -110,14 +102,31 @@ func New(m *middleware.Middleware, cfg Config) fiber.Handler {
 	}
 }
 
-// safeMethod: Django checks CSRF on every other method.
-func safeMethod(m string) bool {
-	switch m {
-	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions, fiber.MethodTrace:
-		return true
+// handle answers err now: a flow error (logged by the core) through
+// cfg.ErrorHandler as a *fiber.Error, any other through the app's.
+func handle(m *middleware.Middleware, c *fiber.Ctx, cfg Config, err error) {
+	h := c.App().ErrorHandler
+	if middleware.IsFlowError(err) {
+		m.LogFailure(c.UserContext(), c.Path(), err)
+		err = &flowError{fiber.NewError(middleware.StatusFor(err), middleware.Reason(err)), err}
+		if cfg.ErrorHandler != nil {
+			h = cfg.ErrorHandler
+		}
 	}
-	return false
+	if h(c, err) != nil {
+		_ = c.SendStatus(fiber.StatusInternalServerError)
+	}
 }
+
+// flowError is a *fiber.Error (status and reason, what fiber's default
+// handler sends) that unwraps to the core's error too.
+type flowError struct {
+	fe  *fiber.Error
+	err error
+}
+
+func (e *flowError) Error() string   { return e.fe.Message }
+func (e *flowError) Unwrap() []error { return []error{e.fe, e.err} }
 
 // method returns m as a constant (no copy) for the usual methods, a copy
 // otherwise: fiber's Method() points into fasthttp's buffer.
@@ -138,6 +147,7 @@ func requestOf(m *middleware.Middleware, c *fiber.Ctx, sessionCookie, csrfCookie
 		Method: method(c.Method()),
 		Host:   string(h.Host()),
 		Secure: m.IsSecure(c.Context().IsTLS(), func(name string) string { return string(h.Peek(name)) }),
+		Conn:   c.Context().Conn(),
 	}
 	if v := h.Cookie(sessionCookie); v != nil {
 		req.SessionCookie, req.HasSessionCookie = string(v), true
@@ -145,7 +155,7 @@ func requestOf(m *middleware.Middleware, c *fiber.Ctx, sessionCookie, csrfCookie
 	if v := h.Cookie(csrfCookie); v != nil {
 		req.CSRFCookie, req.HasCSRFCookie = string(v), true
 	}
-	if safeMethod(req.Method) {
+	if middleware.IsSafeMethod(req.Method) {
 		return req // the rest serves the CSRF check of unsafe methods only
 	}
 	if addr, ok := c.Context().LocalAddr().(*net.TCPAddr); ok {
@@ -170,47 +180,55 @@ func requestOf(m *middleware.Middleware, c *fiber.Ctx, sessionCookie, csrfCookie
 	return req
 }
 
-// State returns the request's middleware state, or nil if the request did
-// not pass through the middleware.
+// State returns the request's middleware state (c.Locals(middleware.KeyState)),
+// or nil if the request did not pass through the middleware.
 func State(c *fiber.Ctx) *middleware.State {
-	st, _ := c.Locals(localsKey{}).(*middleware.State)
+	st, _ := c.Locals(middleware.KeyState).(*middleware.State)
 	return st
 }
 
-// Session returns request.session (lazy: no I/O until read or written), or
-// nil without the middleware.
-func Session(c *fiber.Ctx) *djangosession.Session {
+func state(c *fiber.Ctx, helper string) (*middleware.State, error) {
 	if st := State(c); st != nil {
+		return st, nil
+	}
+	return nil, middleware.NoState(c.UserContext(), helper, c.Path())
+}
+
+// Session returns request.session (lazy: no I/O until read or written); nil,
+// logged as a programming error, without the middleware.
+func Session(c *fiber.Ctx) *djangosession.Session {
+	if st, _ := state(c, "fibermw.Session"); st != nil {
 		return st.Session()
 	}
 	return nil
 }
 
 // User returns request.user: the logged-in user or the anonymous user. An
-// error wraps middleware.ErrStore (the database is down) and the response
-// will be the error handler's whatever the handler writes.
+// error wraps middleware.ErrStore (the database is down, or past
+// Options.StoreTimeout): return it and the error handler answers, whatever
+// the handler writes.
 func User(c *fiber.Ctx) (*djangouser.User, error) {
-	st := State(c)
-	if st == nil {
-		return nil, middleware.ErrNoState
+	st, err := state(c, "fibermw.User")
+	if err != nil {
+		return nil, err
 	}
 	return st.User(c.UserContext())
 }
 
 // Login is django.contrib.auth.login for this request.
 func Login(c *fiber.Ctx, u *djangouser.User) error {
-	st := State(c)
-	if st == nil {
-		return middleware.ErrNoState
+	st, err := state(c, "fibermw.Login")
+	if err != nil {
+		return err
 	}
 	return st.Login(c.UserContext(), u)
 }
 
 // Logout is django.contrib.auth.logout for this request.
 func Logout(c *fiber.Ctx) error {
-	st := State(c)
-	if st == nil {
-		return middleware.ErrNoState
+	st, err := state(c, "fibermw.Logout")
+	if err != nil {
+		return err
 	}
 	return st.Logout(c.UserContext())
 }
@@ -218,108 +236,51 @@ func Logout(c *fiber.Ctx) error {
 // CSRFToken is Django's get_token: a masked token for forms and the
 // X-CSRFToken header; the response sets the csrftoken cookie.
 func CSRFToken(c *fiber.Ctx) (string, error) {
-	st := State(c)
-	if st == nil {
-		return "", middleware.ErrNoState
+	st, err := state(c, "fibermw.CSRFToken")
+	if err != nil {
+		return "", err
 	}
 	return st.CSRFToken()
 }
 
-// DefaultErrorHandler logs err and answers middleware.StatusFor(err) with a
-// short text that reveals nothing of the error.
-func DefaultErrorHandler(m *middleware.Middleware, c *fiber.Ctx, err error) error {
-	code := middleware.StatusFor(err)
-	m.Logger().ErrorContext(c.UserContext(), "djangobridge middleware: request failed",
-		"error", err, "path", c.Path(), "status", code)
-	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	if code == fiber.StatusBadRequest {
-		return c.Status(code).SendString("Bad request: the session was deleted before the request completed.\n")
-	}
-	return c.Status(code).SendString("Service unavailable: please try again later.\n")
-}
+// LoginRequired is Django's @login_required as fiber middleware: an
+// anonymous user is redirected (302) to LOGIN_URL with ?next=.
+func LoginRequired(c *fiber.Ctx) error { return guard(c, middleware.GuardLogin) }
 
-// DefaultCSRFFailureHandler answers 403, logging Django's warning
-// "Forbidden (reason): path".
-func DefaultCSRFFailureHandler(m *middleware.Middleware, c *fiber.Ctx, err error) error {
-	m.Logger().WarnContext(c.UserContext(), "Forbidden ("+reason(err)+"): "+c.Path(), "status", fiber.StatusForbidden)
-	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	return c.Status(fiber.StatusForbidden).SendString("Forbidden (403)\nCSRF verification failed. Request aborted.\n")
-}
+// LoginRequiredAPI answers an anonymous user 401 with a JSON error.
+func LoginRequiredAPI(c *fiber.Ctx) error { return guard(c, middleware.GuardLoginAPI) }
 
-func reason(err error) string {
-	var ce *middleware.CSRFError
-	if errors.As(err, &ce) {
-		return ce.Reason
-	}
-	return err.Error()
-}
+// StaffOnly is @staff_member_required: a user who is not active staff is
+// redirected to LOGIN_URL with ?next=.
+func StaffOnly(c *fiber.Ctx) error { return guard(c, middleware.GuardStaff) }
 
-// LoginRequired is Django's @login_required: an anonymous user is
-// redirected (302) to LOGIN_URL with ?next= the requested path and query,
-// as middleware.LoginRequired does for net/http.
-func LoginRequired(c *fiber.Ctx) error {
-	return requireUser(c, func(u *djangouser.User) bool { return u.IsAuthenticated() }, redirectToLogin)
-}
-
-// LoginRequiredAPI is LoginRequired for an API: an anonymous user gets
-// 401 with {"error": "authentication required"}.
-func LoginRequiredAPI(c *fiber.Ctx) error {
-	return requireUser(c, func(u *djangouser.User) bool { return u.IsAuthenticated() }, func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Status(fiber.StatusUnauthorized).SendString(`{"error": "authentication required"}` + "\n")
-	})
-}
-
-// StaffOnly is Django admin's @staff_member_required: a user who is not
-// both active and staff is redirected to LOGIN_URL with ?next=.
-func StaffOnly(c *fiber.Ctx) error {
-	return requireUser(c, func(u *djangouser.User) bool { return u.IsActive && u.IsStaff }, redirectToLogin)
-}
-
-// PermissionRequired is Django's @permission_required(perms,
-// raise_exception=True): a user without every permission
-// ("app_label.codename") gets 403, anonymous users included.
+// PermissionRequired is @permission_required(perms, raise_exception=True):
+// 403 unless the user has every permission ("app_label.codename").
 func PermissionRequired(perms ...string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		st := State(c)
-		if st == nil {
-			return middleware.ErrNoState
-		}
-		u, err := st.User(c.UserContext())
-		if err != nil {
-			return err
-		}
-		has, err := st.HasPerms(c.UserContext(), u, perms...)
-		if err != nil {
-			return err
-		}
-		if !has {
-			c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-			return c.Status(fiber.StatusForbidden).SendString("403 Forbidden\n")
-		}
-		return c.Next()
-	}
+	g := middleware.GuardPerms(perms...)
+	return func(c *fiber.Ctx) error { return guard(c, g) }
 }
 
-// requireUser runs the rest of the chain when ok(request.user), else deny.
-// A store error is returned: the middleware answers with its error handler.
-func requireUser(c *fiber.Ctx, ok func(*djangouser.User) bool, deny fiber.Handler) error {
-	u, err := User(c)
+// guard runs the rest of the chain when the core's decision allows it,
+// else writes the core's answer. Errors go to the error handler.
+func guard(c *fiber.Ctx, g middleware.Guard) error {
+	st, err := state(c, "fibermw decorator")
 	if err != nil {
 		return err
 	}
-	if !ok(u) {
-		return deny(c)
-	}
-	return c.Next()
-}
-
-func redirectToLogin(c *fiber.Ctx) error {
-	st := State(c)
 	uri := c.Request().URI()
-	c.Set(fiber.HeaderLocation, st.Middleware().LoginRedirect(string(uri.Path()), string(uri.QueryString())))
-	c.Status(fiber.StatusFound)
-	return nil
+	ok, a, err := st.Decide(c.UserContext(), g, string(uri.Path()), string(uri.QueryString()))
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		return c.Next()
+	}
+	if a.ContentType != "" {
+		c.Set(fiber.HeaderContentType, a.ContentType)
+	}
+	if a.Location != "" {
+		c.Set(fiber.HeaderLocation, a.Location)
+	}
+	return c.Status(a.Status).SendString(a.Body)
 }

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -34,12 +35,28 @@ type Sessions struct {
 	mem                   *djangosession.MemoryStore
 	Loads, Saves, Deletes atomic.Int64
 	Fail                  atomic.Bool
+	// Stall makes Load wait for its context (a table lock): it signals
+	// Stalled on entry and sends the context's error to Released on exit.
+	Stall    atomic.Bool
+	Stalled  chan struct{}
+	Released chan error
 }
 
 func (c *Sessions) Load(ctx context.Context, key string) (*djangosession.Map, error) {
 	c.Loads.Add(1)
 	if c.Fail.Load() {
 		return nil, ErrDown
+	}
+	if c.Stall.Load() {
+		c.Stalled <- struct{}{}
+		select {
+		case <-ctx.Done():
+			c.Released <- ctx.Err()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Second):
+			c.Released <- errors.New("not released")
+			return nil, ErrDown
+		}
 	}
 	return c.mem.Load(ctx, key)
 }
@@ -134,13 +151,20 @@ type Site struct {
 // user demo has the password "demo" (an MD5 hash, for speed).
 func NewSite(t testing.TB, configure func(*djangobridge.Settings)) *Site {
 	t.Helper()
+	return NewSiteWith(t, configure, nil)
+}
+
+// NewSiteWith is NewSite with the middleware's Options changed by opts.
+func NewSiteWith(t testing.TB, configure func(*djangobridge.Settings), opts func(*middleware.Options)) *Site {
+	t.Helper()
 	s := djangobridge.Defaults()
 	s.SecretKey = "adaptertest-secret-key"
 	s.PasswordHashers = []string{"django.contrib.auth.hashers.MD5PasswordHasher"}
 	if configure != nil {
 		configure(&s)
 	}
-	st := &Site{Settings: s, Sessions: &Sessions{mem: djangosession.NewMemoryStore()}, Users: &Users{}}
+	st := &Site{Settings: s, Users: &Users{}, Sessions: &Sessions{mem: djangosession.NewMemoryStore(),
+		Stalled: make(chan struct{}, 4), Released: make(chan error, 4)}}
 	var err error
 	if st.Manager, err = djangosession.NewManager(&st.Settings, st.Sessions); err != nil {
 		t.Fatal(err)
@@ -161,7 +185,11 @@ func NewSite(t testing.TB, configure func(*djangobridge.Settings)) *Site {
 	if testing.Verbose() {
 		quiet = slog.Default()
 	}
-	if st.MW, err = middleware.New(middleware.Options{Sessions: st.Manager, Auth: st.Auth, Logger: quiet}); err != nil {
+	o := middleware.Options{Sessions: st.Manager, Auth: st.Auth, Logger: quiet}
+	if opts != nil {
+		opts(&o)
+	}
+	if st.MW, err = middleware.New(o); err != nil {
 		t.Fatal(err)
 	}
 	return st

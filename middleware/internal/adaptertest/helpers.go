@@ -3,6 +3,7 @@ package adaptertest
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/djangobridge/djangobridge/middleware"
@@ -77,4 +78,15 @@ func RunNetHTTPHelper(t testing.TB, hc HelperCase) HelperResult {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
 	st.MW.Handler(NetHTTPHelper(hc.Helper)(ok)).ServeHTTP(rec, r)
 	return HelperResult{rec.Code, rec.Header().Get("Location"), rec.Body.String()}
+}
+
+// Same reports whether an adapter's answer r matches net/http's want: the
+// same status and Location, and the same body (but for surrounding space)
+// unless it is an error answer, which each framework's error handler
+// renders in its own format (fiber: the reason as text; echo: JSON).
+func (r HelperResult) Same(want HelperResult) bool {
+	if r.Status != want.Status || r.Location != want.Location {
+		return false
+	}
+	return r.Status >= 500 || strings.TrimSpace(r.Body) == strings.TrimSpace(want.Body)
 }

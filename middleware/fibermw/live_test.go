@@ -1,0 +1,100 @@
+package fibermw_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/djangobridge/djangobridge/middleware"
+	"github.com/djangobridge/djangobridge/middleware/fibermw"
+	"github.com/djangobridge/djangobridge/middleware/internal/adaptertest"
+)
+
+func start(cfg fiber.Config) adaptertest.Starter {
+	return func(t *testing.T, st *adaptertest.Site) string {
+		cfg.DisableStartupMessage = true
+		app := fiber.New(cfg)
+		app.Use(fibermw.New(st.MW))
+		app.Get("/user", func(c *fiber.Ctx) error {
+			u, err := fibermw.User(c)
+			if err != nil {
+				return err
+			}
+			return c.SendString(u.Username)
+		})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { _ = app.Listener(ln) }()
+		t.Cleanup(func() { _ = app.Shutdown() })
+		return "http://" + ln.Addr().String()
+	}
+}
+
+// fasthttp does not end a request's context when its client goes away:
+// the core watches the connection during the store call.
+func TestReleasesDisconnectedClients(t *testing.T) {
+	adaptertest.CheckDisconnect(t, start(fiber.Config{}))
+}
+
+// A store call past StoreTimeout answers through fiber's ErrorHandler: the
+// default one sends the reason; a custom one gets a *fiber.Error that
+// unwraps to the core's timeout.
+func TestStoreTimeoutGoesToTheAppsErrorHandler(t *testing.T) {
+	adaptertest.CheckTimeout(t, start(fiber.Config{}))
+	var got error
+	status, body := adaptertest.CheckTimeout(t, start(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
+		got = err
+		var fe *fiber.Error
+		errors.As(err, &fe)
+		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message})
+	}}))
+	if !errors.Is(got, middleware.ErrStoreTimeout) || !errors.Is(got, middleware.ErrStore) || status != 503 ||
+		!strings.HasPrefix(body, `{"error":"Service unavailable`) {
+		t.Fatalf("ErrorHandler got %v; answered %d %s", got, status, body)
+	}
+}
+
+// Next leaves a route out; the session and user are in c.Locals.
+func TestNextAndLocals(t *testing.T) {
+	st := adaptertest.NewSite(t, nil)
+	app := fiber.New()
+	app.Use(fibermw.New(st.MW, fibermw.Config{Next: func(c *fiber.Ctx) bool { return c.Path() == "/health" }}))
+	app.Get("/health", func(c *fiber.Ctx) error {
+		if fibermw.State(c) != nil {
+			t.Error("the skipped route went through the middleware")
+		}
+		return c.SendStatus(204)
+	})
+	app.Get("/user", func(c *fiber.Ctx) error {
+		lu, _ := c.Locals(middleware.KeyUser).(middleware.LazyUser)
+		u, err := lu.Get(c.UserContext())
+		if err != nil {
+			return err
+		}
+		if c.Locals(middleware.KeySession) == nil || c.Locals(middleware.KeyState) == nil {
+			t.Error("session or state missing from c.Locals")
+		}
+		return c.SendString(u.Username)
+	})
+	key := st.LoginSession(t)
+	for path, want := range map[string]string{"/health": "", "/user": "demo"} {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(&http.Cookie{Name: "sessionid", Value: key})
+		resp, err := app.Test(r, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if string(body) != want {
+			t.Errorf("%s: %q, want %q", path, body, want)
+		}
+	}
+}
