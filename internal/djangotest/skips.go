@@ -16,10 +16,12 @@ import (
 // Examples of each test variable's value, for the skip summary and
 // messages.
 var envExamples = map[string]string{
-	EnvPostgres: "postgres://postgres@127.0.0.1:5432/test",
-	EnvMySQL:    "mysql://root@127.0.0.1:3306/test",
-	EnvRedis:    "redis://127.0.0.1:6379/0",
-	EnvDjango:   "$HOME/.cache/django-versions (filled by scripts/install-django)",
+	EnvPostgres:  "postgres://postgres@127.0.0.1:5432/test",
+	EnvMySQL:     "mysql://root@127.0.0.1:3306/test",
+	EnvRedis:     "redis://127.0.0.1:6379/0",
+	EnvDjango:    "$HOME/.cache/django-versions (filled by scripts/install-django)",
+	EnvMemcached: "127.0.0.1:11311 (a memcached: memcached -d -l 127.0.0.1 -p 11311, as .ci/run starts it)",
+	EnvSentinel:  "redis://127.0.0.1:26390/djangobridge (a Sentinel watching a primary with a replica, as .ci/run starts them)",
 }
 
 // skipped counts, per variable, the tests this test binary skipped
