@@ -236,7 +236,7 @@ func ParseBool(v string) (bool, error) {
 	case "0", "false", "no", "off", "f", "n":
 		return false, nil
 	}
-	return false, errors.New("want true or false")
+	return false, errors.New("want true or false (also True/False, 1/0, yes/no, on/off)")
 }
 
 // SplitList splits a comma-separated value, trimming spaces and dropping
