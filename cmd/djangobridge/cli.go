@@ -79,7 +79,7 @@ var commands = map[string]command{
 		run:   cmdClearSessions,
 	},
 	"password hash": {
-		usage: "password hash [--hasher NAME] [--iterations N] PASSWORD|-",
+		usage: "password hash [--hasher NAME] [--iterations N] [--argon2-hash-length N] PASSWORD|-",
 		help:  "Prints the hash Django's make_password gives PASSWORD ('-' reads it from stdin) with the release's defaults.",
 		run:   cmdPasswordHash,
 		flags: func(fs *flag.FlagSet) {
@@ -88,9 +88,12 @@ var commands = map[string]command{
 		},
 	},
 	"password check": {
-		usage: "password check PASSWORD|- ENCODED",
+		usage: "password check [--hasher NAME] [--argon2-hash-length N] PASSWORD|- ENCODED",
 		help:  "Exits 0 when PASSWORD matches ENCODED, 1 when not, 2 when ENCODED is malformed; says \"must update\" on stderr when Django would re-hash it.",
 		run:   cmdPasswordCheck,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("hasher", "", "the preferred hasher (first in PASSWORD_HASHERS); default: the release's")
+		},
 	},
 	"user create": {
 		usage: "user create USERNAME [--email E] [--superuser] [--password -]",
@@ -214,6 +217,8 @@ func (c *cli) commonFlags(fs *flag.FlagSet) {
 	fs.String("use-tz", "", "USE_TZ: true or false (default $USE_TZ, else true)")
 	fs.String("time-zone", "", "TIME_ZONE for naive datetimes when USE_TZ is false (default $TIME_ZONE, else America/Chicago)")
 	fs.String("django-version", "", "the Django release whose rules apply: 3.2, 4.2, 5.2... (default $DJANGO_VERSION, else 5.2)")
+	fs.String("argon2-hash-length", "", "hash length of the Django side's argon2-cffi: 16 up to 21.x, 32 from 23.1 (default $ARGON2_HASH_LENGTH, else 32)")
+	fs.String("bcrypt-before-5", "", "true when the Django side runs Python bcrypt < 5.0 (truncates at 72 bytes) (default $BCRYPT_BEFORE_5, else false)")
 }
 
 // setting returns the flag's value if set on the command line, else the
@@ -264,6 +269,20 @@ func (c *cli) loadSettings(fs *flag.FlagSet) error {
 	}
 	if tz := c.setting(fs, "time-zone", "TIME_ZONE"); tz != "" {
 		s.TimeZone = tz
+	}
+	if v := c.setting(fs, "argon2-hash-length", "ARGON2_HASH_LENGTH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 4 || n > 1024 {
+			return fmt.Errorf("argon2 hash length %q: want a number of bytes from 4 to 1024 (16 for argon2-cffi up to 21.x, 32 from 23.1)", v)
+		}
+		s.Argon2HashLength = n
+	}
+	if v := c.setting(fs, "bcrypt-before-5", "BCRYPT_BEFORE_5"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("bcrypt-before-5 %q: want true or false", v)
+		}
+		s.BcryptBefore5 = b
 	}
 	s.SessionFilePath = c.setting(fs, "session-file-path", "SESSION_FILE_PATH")
 	c.cacheURL = c.setting(fs, "cache-url", "CACHE_URL")
@@ -524,6 +543,9 @@ func cmdPasswordCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		return fail(exitUsage, "%v", err)
 	}
 	s.PasswordHashers = append(append([]string(nil), def.Hashers...), def.Available...)
+	if alg := fs.Lookup("hasher").Value.String(); alg != "" {
+		s.PasswordHashers = append([]string{alg}, s.PasswordHashers...)
+	}
 	set, err := hashers.New(&s)
 	if err != nil {
 		return fail(exitUsage, "%v", err)

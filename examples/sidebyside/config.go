@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/djangobridge/djangobridge"
@@ -91,6 +92,16 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if _, err := s.Location(); err != nil {
 		return nil, err
+	}
+	// ARGON2_HASH_LENGTH: the hash length of the argon2-cffi beside the
+	// Django app (16 up to 21.x, 32 from 23.1, the default); a mismatch
+	// makes each side re-hash the other's argon2 hashes on every login.
+	if v := getenv("ARGON2_HASH_LENGTH"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 4 || n > 1024 {
+			return nil, fmt.Errorf("ARGON2_HASH_LENGTH=%q: want a number of bytes, 16 (argon2-cffi up to 21.x) or 32 (23.1+)", v)
+		}
+		s.Argon2HashLength = n
 	}
 	return c, nil
 }

@@ -9,7 +9,9 @@
 // Settings come from the environment, named as Django's: SECRET_KEY,
 // SECRET_KEY_FALLBACKS, DATABASE_URL, SESSION_ENGINE, CACHE_URL,
 // SESSION_FILE_PATH, SESSION_COOKIE_NAME, USE_TZ, TIME_ZONE and
-// DJANGO_VERSION (the release whose rules apply; default 5.2). Without
+// DJANGO_VERSION (the release whose rules apply; default 5.2), and
+// ARGON2_HASH_LENGTH (the Django side's argon2-cffi hash length: 16 up to
+// 21.x, 32 from 23.1, the default). Without
 // DATABASE_URL the demo uses a SQLite file it creates with Django's schema
 // and a user demo (password demo). See examples/README.md.
 package main
