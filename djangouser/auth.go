@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type Auth struct {
 	fallbacks   []string
 	clock       func() time.Time
 	permBackend []PermissionBackend
+	log         *slog.Logger
 }
 
 // New returns the Auth of a site. backends is AUTHENTICATION_BACKENDS in
@@ -66,7 +68,10 @@ func New(s *djangobridge.Settings, users Store, pw Passwords, backends ...Backen
 		return nil, err
 	}
 	v := s.DjangoVersion
-	a := &Auth{users: users, pw: pw, model: m, version: v, secret: s.SecretKey, hashAlg: "sha256", clock: time.Now}
+	a := &Auth{users: users, pw: pw, model: m, version: v, secret: s.SecretKey, hashAlg: "sha256", clock: time.Now, log: s.Logger}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
 	if rel.DefaultHashingAlgorithm {
 		switch s.DefaultHashingAlgorithm {
 		case "", "sha256":
@@ -368,17 +373,29 @@ func (a *Auth) Logout(ctx context.Context, sess *djangosession.Session) error {
 // stored hash. When it matches and Django would re-hash it (an outdated
 // iteration count or a hasher other than the preferred one), the password
 // is re-hashed with the preferred hasher and saved (the password column
-// only): Django's upgrade on login. A stored hash that is malformed or
-// over the limits gives false and an error wrapping the hashers error.
+// only): Django's upgrade on login.
+//
+// A stored hash that cannot match (malformed, an unknown algorithm,
+// parameters over PasswordLimits, a form the Django side's library
+// refuses) gives a plain false, logged at Debug, as Django's
+// check_password answers False for such hashes (upper-case hex MD5/SHA1,
+// PBKDF2 without base64 padding...); where Django raises instead (bcrypt
+// 5's ValueError), djangobridge still answers false rather than fail the
+// request. Only context and store failures are errors. The hashers
+// package's Set.Check keeps the typed errors.
 func (a *Auth) CheckPassword(ctx context.Context, u *User, password string) (bool, error) {
 	if u.IsAnonymous() {
 		return false, ErrAnonymous
 	}
-	return checkPassword(ctx, a.users, a.pw, u, password)
+	return checkPassword(ctx, a.log, a.users, a.pw, u, password)
 }
 
-func checkPassword(ctx context.Context, users Store, pw Passwords, u *User, password string) (bool, error) {
+func checkPassword(ctx context.Context, log *slog.Logger, users Store, pw Passwords, u *User, password string) (bool, error) {
 	ok, mustUpdate, err := pw.Check(ctx, password, u.Password)
+	if err != nil && isHashDataError(err) && ctx.Err() == nil {
+		log.DebugContext(ctx, "djangouser: stored password hash cannot match; answering false as Django's check_password", "user", u.PK(), "error", err)
+		return false, nil
+	}
 	if err != nil || !ok {
 		return false, err
 	}

@@ -34,7 +34,8 @@ import (
 //     stored hash carrying one never matches.
 //
 // Hashes with the prefixes $2a$, $2b$ and $2y$ verify (they compute the
-// same for passwords of at most 72 bytes). The bcrypt computation is this
+// same for passwords of at most 72 bytes); $2x$ too with bcrypt 5.0, which
+// computes it as $2b$ (bcrypt < 5 refuses it: ErrMalformed). The bcrypt computation is this
 // package's own, over x/crypto/blowfish, so that, like the C code Python
 // uses, the output carries the canonical salt; it checks its context every
 // few rounds, so a cancelled bcrypt stops early.
@@ -120,7 +121,7 @@ func parseBcryptSalt(alg, s string) (bcryptSalt, error) {
 		return bs, fmt.Errorf("%w: %s: want $2b$<cost>$<22 salt characters>", ErrMalformed, alg)
 	}
 	switch s[2] {
-	case 'a', 'b', 'y':
+	case 'a', 'b', 'y', 'x':
 		bs.minor = s[2]
 	default:
 		return bs, fmt.Errorf("%w: %s: unknown bcrypt version $2%c$", ErrMalformed, alg, s[2])
@@ -165,6 +166,9 @@ func (h *BcryptHasher) Encode(ctx context.Context, password, salt string) (strin
 	}
 	if err := h.checkCost(bs.cost); err != nil {
 		return "", err
+	}
+	if h.Before5 && bs.minor == 'x' {
+		return "", fmt.Errorf("%w: %s: invalid salt: bcrypt < 5.0 refuses $2x$", ErrMalformed, h.Algorithm())
 	}
 	if !h.Before5 && bcryptB64.EncodeToString(bs.raw[:])[:22] != salt[7:29] {
 		return "", fmt.Errorf("%w: %s: invalid salt: its last character carries unused bits (bcrypt 5.0 raises ValueError)", ErrMalformed, h.Algorithm())

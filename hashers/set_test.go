@@ -443,6 +443,12 @@ func TestBcrypt5(t *testing.T) {
 	if got, err := h.Encode(ctx, "a\x00b", salt); err != nil || got != "bcrypt$$2b$04$abcdefghijklmnopqrstuusjHI0zQHpOe3SFDK1IriYv6N79Gzr32" {
 		t.Errorf("NUL byte: %q, %v", got, err)
 	}
+	if got, err := h.Encode(ctx, "pässword", "$2x$04$abcdefghijklmnopqrstuu"); err != nil || got != "bcrypt$$2x$04$abcdefghijklmnopqrstuum174eFeoTj0DHmtuueFaS3Wde4P7wHG" {
+		t.Errorf("$2x$: %q, %v", got, err)
+	}
+	if _, err := (&BcryptHasher{Before5: true}).Encode(ctx, "pw", "$2x$04$abcdefghijklmnopqrstuu"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("bcrypt < 5, $2x$: %v; want ErrMalformed", err)
+	}
 	if got, err := h.Encode(ctx, strings.Repeat("x", 72), salt); err != nil || got != "bcrypt$$2b$04$abcdefghijklmnopqrstuubzadhGtS2zEF.gu0yd0opP6cVzb.e0i" {
 		t.Errorf("72 bytes: %q, %v", got, err)
 	}
