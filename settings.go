@@ -199,7 +199,12 @@ type Settings struct {
 	// the system temporary directory, as in Django.
 	SessionFilePath string
 	// SessionDataLimit caps the size of decoded (decompressed) session data
-	// in bytes, against zip bombs. Not a Django setting. Default 1 MiB.
+	// in bytes, against zip bombs. Not a Django setting: Django has no such
+	// limit, so the default, 64 MiB, is far above what a Django site keeps
+	// in a session (0 means the default). A session over it is never
+	// treated as empty: loading it fails for that request
+	// (djangosession.ErrTooLarge, the middleware's 503) and its record and
+	// cookie are left exactly as they were.
 	SessionDataLimit int
 
 	// Cache is CACHES["default"], for the cache and cached_db engines.
@@ -293,6 +298,9 @@ const DefaultModelBackend = "django.contrib.auth.backends.ModelBackend"
 
 // Defaults returns Django's defaults for every field (Django 5.2 rules).
 // SecretKey is left empty: set it.
+// DefaultSessionDataLimit is the default Settings.SessionDataLimit, 64 MiB.
+const DefaultSessionDataLimit = 64 << 20
+
 func Defaults() Settings {
 	return Settings{
 		DjangoVersion:               Django52,
@@ -304,7 +312,7 @@ func Defaults() Settings {
 		SessionCookiePath:           "/",
 		SessionCookieHTTPOnly:       true,
 		SessionCookieSameSite:       "Lax",
-		SessionDataLimit:            1 << 20,
+		SessionDataLimit:            DefaultSessionDataLimit,
 		Cache:                       CacheSettings{Version: 1},
 		CSRFCookieName:              "csrftoken",
 		CSRFCookieAge:               31449600,

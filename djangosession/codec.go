@@ -64,7 +64,7 @@ func NewCodec(s *djangobridge.Settings) (*Codec, error) {
 		now:       time.Now,
 	}
 	if c.limit <= 0 {
-		c.limit = 1 << 20
+		c.limit = djangobridge.DefaultSessionDataLimit
 	}
 	switch s.SessionSerializer {
 	case "", "json", "django.contrib.sessions.serializers.JSONSerializer", "django.core.signing.JSONSerializer":

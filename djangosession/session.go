@@ -73,7 +73,9 @@ func (m *Manager) Settings() *djangobridge.Settings { return &m.settings }
 func (m *Manager) Open(ctx context.Context, key string) *Session {
 	s := &Session{m: m, ctx: ctx}
 	if m.signedCookies {
-		if key != "" && len(key) <= 8192 {
+		// Any length: the codec refuses what is over the data limit
+		// (ErrTooLarge, an error for the request, not an empty session).
+		if key != "" {
 			s.key = key
 		}
 	} else if ValidKey(key) {
@@ -116,9 +118,11 @@ func (s *Session) Key() string {
 }
 
 // Load loads the session now, if not loaded yet, and returns a store error
-// (unreachable database...). Data errors (a tampered or corrupt session)
-// are not returned: the session is then empty, as in Django, and Err
-// reports why.
+// (unreachable database...) or ErrTooLarge (over Settings.SessionDataLimit,
+// which Django does not have: the session stays unloaded and Save refuses,
+// so the record is never overwritten). Other data errors (a tampered or
+// corrupt session) are not returned: the session is then empty, as in
+// Django, and Err reports why.
 func (s *Session) Load(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,6 +147,10 @@ func (s *Session) loadLocked(ctx context.Context) error {
 		s.data = data
 	case errors.Is(err, ErrNotFound):
 		s.data, s.key = &Map{}, ""
+	case errors.Is(err, ErrTooLarge):
+		// A limit of ours, not Django's: Django would read this session.
+		// Never an empty session that a save would then write back.
+		return fmt.Errorf("djangosession: load session: %w (raise Settings.SessionDataLimit to read it; the stored session is left as it is)", err)
 	case IsDataError(err):
 		s.m.log.WarnContext(ctx, "Session data corrupted", "error", err)
 		s.data, s.err = &Map{}, err

@@ -77,7 +77,7 @@ func New(s *djangobridge.Settings, clients ...redis.UniversalClient) (*Cache, er
 		c.version = 1
 	}
 	if c.limit <= 0 {
-		c.limit = 1 << 20
+		c.limit = djangobridge.DefaultSessionDataLimit
 	}
 	return c, nil
 }

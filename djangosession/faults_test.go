@@ -1,0 +1,243 @@
+package djangosession_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djangotest"
+	"github.com/djangobridge/djangobridge/redisstore"
+	"github.com/djangobridge/djangobridge/sqlstore"
+	"github.com/redis/go-redis/v9"
+)
+
+// faultEngines are the engines the fault tests run on; each shares its
+// storage with a real Django.
+var faultEngines = []string{"db", "file", "cache", "cached_db"}
+
+// faultSide is one engine shared by Django and Go.
+type faultSide struct {
+	dj *djangotest.Django
+	s  djangobridge.Settings
+	st djangosession.Store
+}
+
+// newFaultSide returns engine on release rel, Django and Go over the same
+// rows, files or Redis keys; mutate adjusts the Go settings.
+func newFaultSide(t *testing.T, rel, engine string, mutate func(*djangobridge.Settings)) *faultSide {
+	t.Helper()
+	cfg := djangotest.Config{SecretKey: "faults-key", SessionEngine: engine}
+	s := djangobridge.Defaults()
+	s.SecretKey = "faults-key"
+	s.DjangoVersion = djangobridge.MustParseVersion(rel)
+	s.UseTZ, s.TimeZone = false, "UTC"
+	s.SessionEngine = engine
+	var db djangotest.Database
+	if engine == "db" || engine == "cached_db" {
+		db = djangotest.NewDatabaseRelease(t, "sqlite", rel)
+		cfg.DatabaseURL = db.URL
+	}
+	if engine == "file" {
+		cfg.SessionFilePath = t.TempDir()
+		s.SessionFilePath = cfg.SessionFilePath
+	}
+	var client *redis.Client
+	if engine == "cache" || engine == "cached_db" {
+		url := djangotest.RedisURL(t)
+		cfg.CacheURL, cfg.CacheKeyPrefix = url, djangotest.NewRedisPrefix(t)
+		s.Cache = djangobridge.CacheSettings{Location: []string{url}, KeyPrefix: cfg.CacheKeyPrefix, Version: 1}
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client = redis.NewClient(opt)
+		t.Cleanup(func() { client.Close() })
+	}
+	if mutate != nil {
+		mutate(&s)
+	}
+	var rows djangosession.Store
+	if db.URL != "" {
+		h, err := sql.Open("sqlite", db.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		if rows, err = sqlstore.New(h, sqlstore.SQLite, &s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cache *redisstore.Cache
+	if client != nil {
+		var err error
+		if cache, err = redisstore.New(&s, client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &faultSide{dj: djangotest.Start(t, rel, cfg), s: s}
+	var err error
+	switch engine {
+	case "db":
+		f.st = rows
+	case "file":
+		f.st, err = djangosession.NewFileStore(&s)
+	case "cache":
+		f.st = djangosession.NewCacheStore(cache)
+	case "cached_db":
+		f.st, err = djangosession.NewCachedDBStore(cache, rows, &s)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *faultSide) manager(t *testing.T) *djangosession.Manager {
+	t.Helper()
+	m, err := djangosession.NewManager(&f.s, f.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// bigValue is n characters Django stores as is: a random mix of two
+// letters, so the zlib stream is about n/6 bytes (the issue's 1.2 M
+// characters stored as about 200 KB).
+func bigValue(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = "ab"[r.Intn(2)]
+	}
+	return string(b)
+}
+
+type faultLoad struct {
+	Key    string         `json:"key"`
+	Data   map[string]any `json:"data"`
+	Exists bool           `json:"exists"`
+}
+
+// TestLargeSessionEveryEngine: a session Django writes with a 1.2 M
+// character value (and, of the same kind, 3 M and 5 M characters, and a
+// value nested 300 levels deep) loads in Go with the default settings on
+// every engine and release; Go's next write keeps it, and Django then
+// reads both its data and Go's.
+func TestLargeSessionEveryEngine(t *testing.T) {
+	r := rand.New(rand.NewSource(12))
+	deep := strings.Repeat("[", 300) + strings.Repeat("]", 300)
+	values := map[string]any{
+		"1.2M": bigValue(r, 1_200_000),
+		"3M":   bigValue(r, 3_000_000),
+		"5M":   strings.Repeat("x", 5_000_000),
+		"deep": json.RawMessage(deep),
+	}
+	for _, rel := range djangotest.Releases {
+		for _, engine := range faultEngines {
+			t.Run(rel+"/"+engine, func(t *testing.T) {
+				ctx := context.Background()
+				f := newFaultSide(t, rel, engine, nil)
+				mgr := f.manager(t)
+				for name, v := range values {
+					var dj faultLoad
+					f.dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": v}}, &dj)
+					sess := mgr.Open(ctx, dj.Key)
+					if err := sess.Load(ctx); err != nil {
+						t.Fatalf("%s: Go cannot load Django's session: %v", name, err)
+					}
+					if id, _ := sess.GetString(djangosession.KeyAuthUserID); id != "1" {
+						t.Fatalf("%s: Go reads no user in Django's session (err %v)", name, sess.Err())
+					}
+					if err := sess.Set("last_go_visit", "now"); err != nil {
+						t.Fatal(err)
+					}
+					if err := sess.Save(ctx); err != nil {
+						t.Fatalf("%s: save: %v", name, err)
+					}
+					var back faultLoad
+					f.dj.Do(t, "session_load", map[string]any{"key": sess.Key()}, &back)
+					po, _ := json.Marshal(back.Data["po"])
+					want, _ := json.Marshal(v)
+					if back.Data["_auth_user_id"] != "1" || back.Data["last_go_visit"] != "now" || string(po) != string(want) {
+						t.Fatalf("%s: after Go's write Django reads keys %v (po %d bytes, want %d)", name, keysOf(back.Data), len(po), len(want))
+					}
+				}
+			})
+		}
+	}
+}
+
+func keysOf(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestOverLimitSessionLeftAlone: with a SessionDataLimit below a session
+// Django wrote, Go's load fails with ErrTooLarge for that request, the
+// session is neither empty nor saved (Save fails the same way), and Django
+// still reads exactly what it wrote, on every engine; the signed_cookies
+// codec refuses the same way.
+func TestOverLimitSessionLeftAlone(t *testing.T) {
+	r := rand.New(rand.NewSource(13))
+	big := bigValue(r, 300_000)
+	for _, rel := range djangotest.Releases {
+		for _, engine := range faultEngines {
+			t.Run(rel+"/"+engine, func(t *testing.T) {
+				ctx := context.Background()
+				f := newFaultSide(t, rel, engine, func(s *djangobridge.Settings) { s.SessionDataLimit = 64 << 10 })
+				mgr := f.manager(t)
+				var dj faultLoad
+				f.dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": big}}, &dj)
+				sess := mgr.Open(ctx, dj.Key)
+				if err := sess.Load(ctx); !errors.Is(err, djangosession.ErrTooLarge) {
+					t.Fatalf("Load = %v; want ErrTooLarge", err)
+				}
+				if sess.Loaded() || sess.Key() != dj.Key || sess.Has(djangosession.KeyAuthUserID) {
+					t.Fatal("an over-limit session must stay unloaded under its key")
+				}
+				if err := sess.Set("last_go_visit", "now"); !errors.Is(err, djangosession.ErrTooLarge) {
+					t.Fatalf("Set = %v; want ErrTooLarge", err)
+				}
+				if err := sess.Save(ctx); !errors.Is(err, djangosession.ErrTooLarge) {
+					t.Fatalf("Save = %v; want ErrTooLarge", err)
+				}
+				var back faultLoad
+				f.dj.Do(t, "session_load", map[string]any{"key": dj.Key}, &back)
+				if !back.Exists || back.Data["po"] != big || back.Data["_auth_user_id"] != "1" || len(back.Data) != 2 {
+					t.Fatalf("Django's session changed: exists %v, keys %v", back.Exists, keysOf(back.Data))
+				}
+			})
+		}
+		t.Run(rel+"/signed_cookies", func(t *testing.T) {
+			dj := djangotest.Start(t, rel, djangotest.Config{SecretKey: "faults-key", SessionEngine: "signed_cookies"})
+			var out faultLoad
+			dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": big}}, &out)
+			s := djangobridge.Defaults()
+			s.SecretKey, s.DjangoVersion, s.SessionEngine = "faults-key", djangobridge.MustParseVersion(rel), "signed_cookies"
+			st, err := djangosession.NewSignedCookieStore(&s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mgr, _ := djangosession.NewManager(&s, st)
+			if id, _ := mgr.Open(context.Background(), out.Key).GetString(djangosession.KeyAuthUserID); id != "1" {
+				t.Fatalf("default limit: Go cannot read Django's %d-byte cookie", len(out.Key))
+			}
+			s.SessionDataLimit = 64 << 10
+			st, _ = djangosession.NewSignedCookieStore(&s)
+			mgr, _ = djangosession.NewManager(&s, st)
+			sess := mgr.Open(context.Background(), out.Key)
+			if err := sess.Load(context.Background()); !errors.Is(err, djangosession.ErrTooLarge) || sess.Key() != out.Key {
+				t.Fatalf("over the limit: Load = %v, key kept %v", err, sess.Key() == out.Key)
+			}
+		})
+	}
+}
