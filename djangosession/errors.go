@@ -41,9 +41,6 @@ var (
 	// outside [a-z0-9]. Such keys are treated as no session and never
 	// reach a store.
 	ErrInvalidKey = errors.New("djangosession: invalid session key")
-	// ErrCookieTooLarge: a signed_cookies session encodes to more than
-	// 4096 bytes, which browsers would drop.
-	ErrCookieTooLarge = errors.New("djangosession: session cookie over 4096 bytes")
 )
 
 // IsDataError reports whether err is about the data itself (bad

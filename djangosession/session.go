@@ -346,9 +346,9 @@ func (s *Session) SetExpiry(seconds int) error {
 }
 
 // SetExpiryAt makes the session end at t (set_expiry(datetime)). Django
-// 4.2+ stores t as ISO-8601 text; Django 3.2 cannot store a datetime in a
-// JSON session (TypeError on save), so for DjangoVersion < 4.2 this returns
-// ErrUnsupportedValue.
+// 4.1+ stores t as ISO-8601 text (naive, in TIME_ZONE, when USE_TZ is
+// False); earlier releases cannot store a datetime in a JSON session
+// (TypeError on save), so there this returns ErrUnsupportedValue.
 func (s *Session) SetExpiryAt(t time.Time) error {
 	if !s.m.rel.ExpiryDatetimeInJSON {
 		return fmt.Errorf("%w: Django %s cannot store a datetime expiry in a JSON session", ErrUnsupportedValue, s.m.settings.DjangoVersion)
@@ -358,6 +358,22 @@ func (s *Session) SetExpiryAt(t time.Time) error {
 		return s.Set(KeyExpiry, formatISO(t, false))
 	}
 	return s.Set(KeyExpiry, formatISO(t.UTC(), true))
+}
+
+// SetExpiryIn makes the session end d from now (set_expiry(timedelta)):
+// timezone.now() + d stored as ISO-8601 text, added on the wall clock of
+// TIME_ZONE when USE_TZ is False, as Django's naive datetime arithmetic
+// does. Like SetExpiryAt, ErrUnsupportedValue on releases whose JSON
+// sessions cannot hold a datetime expiry.
+func (s *Session) SetExpiryIn(d time.Duration) error {
+	if !s.m.rel.ExpiryDatetimeInJSON {
+		return fmt.Errorf("%w: Django %s cannot store a timedelta expiry in a JSON session", ErrUnsupportedValue, s.m.settings.DjangoVersion)
+	}
+	now := s.m.now()
+	if !s.m.settings.UseTZ {
+		return s.Set(KeyExpiry, formatISO(s.m.wall(now).Add(d), false))
+	}
+	return s.Set(KeyExpiry, formatISO(now.UTC().Add(d), true))
 }
 
 // ClearExpiry removes _session_expiry (set_expiry(None)): the global
@@ -518,6 +534,11 @@ func NewKey() string {
 }
 
 // expiryAge is get_expiry_age(expiry=e, modification=mod).
+//
+// With USE_TZ=False Django's datetimes are naive wall-clock times in
+// TIME_ZONE (timezone.now() is datetime.now()), and it subtracts wall
+// clocks: across a DST change the age differs from the real interval by
+// the DST hour. So does this.
 func (m *Manager) expiryAge(e any, mod time.Time) int {
 	switch v := e.(type) {
 	case nil:
@@ -542,15 +563,33 @@ func (m *Manager) expiryAge(e any, mod time.Time) int {
 		if v == "" {
 			return m.settings.SessionCookieAge
 		}
-		t, err := parseISO(v, m.loc)
+		t, naive, err := parseISOWall(v)
 		if err != nil {
 			return m.settings.SessionCookieAge
 		}
+		if naive {
+			if !m.settings.UseTZ {
+				return pyDeltaSeconds(t.Sub(m.wall(mod)))
+			}
+			t = inLoc(t, m.loc)
+		}
 		return pyDeltaSeconds(t.Sub(mod))
 	case time.Time:
+		if IsNaive(v) && !m.settings.UseTZ {
+			return pyDeltaSeconds(inLoc(v, time.UTC).Sub(m.wall(mod)))
+		}
 		return pyDeltaSeconds(m.aware(v).Sub(mod))
 	}
 	return m.settings.SessionCookieAge
+}
+
+// wall is t's wall clock in TIME_ZONE as a naive Python datetime would
+// hold it (the fields, in UTC so that subtraction is wall-clock).
+func (m *Manager) wall(t time.Time) time.Time { return inLoc(t.In(m.loc), time.UTC) }
+
+// inLoc returns the time with t's wall-clock fields in loc.
+func inLoc(t time.Time, loc *time.Location) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 }
 
 // pyDeltaSeconds is delta.days*86400 + delta.seconds: whole seconds,
@@ -563,7 +602,9 @@ func pyDeltaSeconds(d time.Duration) int {
 	return int(s)
 }
 
-// expiryDate is get_expiry_date(expiry=e, modification=mod).
+// expiryDate is get_expiry_date(expiry=e, modification=mod): a datetime
+// expiry as stored; otherwise mod + the age, added on the wall clock when
+// USE_TZ is False (naive datetime + timedelta), as Django does.
 func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 	switch v := e.(type) {
 	case string:
@@ -575,7 +616,11 @@ func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 	case time.Time:
 		return m.aware(v)
 	}
-	return mod.Add(time.Duration(m.expiryAge(e, mod)) * time.Second)
+	age := time.Duration(m.expiryAge(e, mod)) * time.Second
+	if !m.settings.UseTZ {
+		return inLoc(m.wall(mod).Add(age), m.loc)
+	}
+	return mod.Add(age)
 }
 
 // aware returns t, or for a naive Python datetime (read from a pickle) the
@@ -603,6 +648,19 @@ func formatISO(t time.Time, aware bool) string {
 	}
 	return t.Format(layout)
 }
+
+// parseISOWall is parseISO that keeps a naive time's wall clock (in UTC)
+// and says whether it was naive.
+func parseISOWall(s string) (t time.Time, naive bool, err error) {
+	t, err = parseISO(s, naiveWall)
+	if err != nil {
+		return t, false, err
+	}
+	return inLoc(t, time.UTC), t.Location() == naiveWall, nil
+}
+
+// naiveWall marks times parsed without an offset.
+var naiveWall = time.FixedZone("naive", 0)
 
 // parseISO reads what datetime.fromisoformat reads in the forms Django
 // writes; naive times are in loc.
