@@ -5,9 +5,19 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"math/rand"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -239,5 +249,186 @@ func TestOverLimitSessionLeftAlone(t *testing.T) {
 				t.Fatalf("over the limit: Load = %v, key kept %v", err, sess.Key() == out.Key)
 			}
 		})
+	}
+}
+
+// ownRedis is a redis-server this test starts, with its append-only file
+// on, in a temporary directory, on a free port; Kill and Start simulate a
+// crash and a restart from the append-only file.
+type ownRedis struct {
+	t    *testing.T
+	dir  string
+	port int
+	cmd  *exec.Cmd
+}
+
+func startOwnRedis(t *testing.T) *ownRedis {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server not installed")
+		}
+		t.Skip("redis-server not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	r := &ownRedis{t: t, dir: t.TempDir(), port: port}
+	r.Start()
+	t.Cleanup(r.Kill)
+	return r
+}
+
+func (r *ownRedis) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
+
+func (r *ownRedis) Start() {
+	r.t.Helper()
+	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--dir", r.dir, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", r.port)})
+	defer c.Close()
+	for i := 0; ; i++ {
+		if err := c.Ping(context.Background()).Err(); err == nil {
+			return
+		} else if i > 100 {
+			r.t.Fatalf("redis-server did not start: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Kill ends the server with SIGKILL, as a crash would.
+func (r *ownRedis) Kill() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		r.cmd.Process.Kill()
+		r.cmd.Wait()
+		r.cmd = nil
+	}
+}
+
+// TestCachedDBRedisCrashLosesNoWrite: Go clients write sessions through
+// cached_db (SQLite rows, a Redis with its append-only file on) while the
+// Redis is killed and, a second later, restarted from its file with the
+// copies it held at the crash. Every write Go confirmed is read back by
+// the next Go write, by Go at the end, and by Django's cached_db: none is
+// lost (without the stale-key repair, reads after the restart served the
+// crash-time copies and the next save wrote them over the newer rows).
+func TestCachedDBRedisCrashLosesNoWrite(t *testing.T) {
+	const rel = "5.2"
+	rd := startOwnRedis(t)
+	db := djangotest.NewDatabaseRelease(t, "sqlite", rel)
+	prefix := djangotest.NewRedisPrefix(t)
+	s := djangobridge.Defaults()
+	s.SecretKey = "faults-key"
+	s.DjangoVersion = djangobridge.MustParseVersion(rel)
+	s.UseTZ, s.TimeZone = false, "UTC"
+	s.SessionEngine = "cached_db"
+	s.Cache = djangobridge.CacheSettings{Location: []string{rd.URL()}, KeyPrefix: prefix, Version: 1}
+	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	client := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", rd.port), MaxRetries: -1,
+		DialTimeout: 100 * time.Millisecond, ReadTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond})
+	t.Cleanup(func() { client.Close() })
+	cache, err := redisstore.New(&s, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := sql.Open("sqlite", db.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	rows, err := sqlstore.New(h, sqlstore.SQLite, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := djangosession.NewCachedDBStore(cache, rows, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, _ := djangosession.NewManager(&s, st)
+	ctx := context.Background()
+
+	const writers, perWriter = 4, 5
+	keys := make([][]string, writers)
+	for w := range keys {
+		for i := 0; i < perWriter; i++ {
+			sess := mgr.Open(ctx, "")
+			if err := sess.Set("n", 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := sess.Save(ctx); err != nil {
+				t.Fatal(err)
+			}
+			keys[w] = append(keys[w], sess.Key())
+		}
+	}
+	acked := make([]map[string]int64, writers)
+	var lost, writes, failed atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		acked[w] = map[string]int64{}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := keys[w][i%perWriter]
+				sess := mgr.Open(ctx, key)
+				if err := sess.Load(ctx); err != nil {
+					failed.Add(1)
+					continue
+				}
+				n, _ := sess.GetInt("n")
+				if n != acked[w][key] {
+					lost.Add(1)
+				}
+				if err := sess.Set("n", n+1); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := sess.Save(ctx); err != nil {
+					failed.Add(1)
+					continue
+				}
+				acked[w][key] = n + 1
+				writes.Add(1)
+			}
+		}(w)
+	}
+	time.Sleep(700 * time.Millisecond)
+	rd.Kill()
+	time.Sleep(1200 * time.Millisecond)
+	rd.Start()
+	time.Sleep(1200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	t.Logf("%d writes confirmed, %d failed, stale keys left %d", writes.Load(), failed.Load(), st.StaleKeys())
+	if lost.Load() != 0 {
+		t.Errorf("%d reads missed a confirmed write", lost.Load())
+	}
+	dj := djangotest.Start(t, rel, djangotest.Config{SecretKey: "faults-key", SessionEngine: "cached_db",
+		CacheURL: rd.URL(), CacheKeyPrefix: prefix, DatabaseURL: db.URL})
+	for w := range keys {
+		for _, key := range keys[w] {
+			n, _ := mgr.Open(ctx, key).GetInt("n")
+			var back faultLoad
+			dj.Do(t, "session_load", map[string]any{"key": key}, &back)
+			djN, _ := back.Data["n"].(float64)
+			if n != acked[w][key] || int64(djN) != acked[w][key] {
+				t.Errorf("session %s: last confirmed write %d; Go reads %d, Django %v", key, acked[w][key], n, back.Data["n"])
+			}
+		}
 	}
 }
