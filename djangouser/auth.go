@@ -173,8 +173,10 @@ func ctEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []
 //   - else (the password changed, or a forged hash): the session is flushed
 //     and the user is anonymous.
 //
-// An _auth_user_id that is not a key of the model's type is anonymous too
-// (Django raises ValidationError there; a signed session never holds one).
+// _auth_user_id is converted as the model's key field's to_python does
+// (see sessionPK: the JSON number 1.0 is user 1 for an AutoField); one it
+// refuses is anonymous (Django raises ValidationError there; a signed
+// session never holds one).
 func (a *Auth) GetUser(ctx context.Context, sess *djangosession.Session) (*User, error) {
 	if sess == nil {
 		return Anonymous(), nil
@@ -187,7 +189,7 @@ func (a *Auth) GetUser(ctx context.Context, sess *djangosession.Session) (*User,
 	if !ok1 || !ok2 {
 		return Anonymous(), nil
 	}
-	id, ok := sessionPK(rawID)
+	id, ok := sessionPK(rawID, a.model.PKType)
 	path, okp := rawBackend.(string)
 	if !ok || !okp {
 		return Anonymous(), nil
@@ -302,7 +304,7 @@ func (a *Auth) Login(ctx context.Context, sess *djangosession.Session, u *User) 
 	hash := a.SessionAuthHash(u.Password)
 	if raw, ok := sess.Get(djangosession.KeyAuthUserID); ok {
 		same := false
-		if s, ok := sessionPK(raw); ok {
+		if s, ok := sessionPK(raw, a.model.PKType); ok {
 			if pk, err := ParsePK(a.model.PKType, s); err == nil {
 				same = samePK(pk, u.ID)
 			}
@@ -469,7 +471,7 @@ func (a *Auth) UpdateSessionAuthHash(ctx context.Context, sess *djangosession.Se
 		return nil
 	}
 	if raw, ok := sess.Get(djangosession.KeyAuthUserID); ok {
-		if s, ok := sessionPK(raw); ok {
+		if s, ok := sessionPK(raw, a.model.PKType); ok {
 			if pk, err := ParsePK(a.model.PKType, s); err == nil && samePK(pk, u.ID) {
 				return sess.Set(djangosession.KeyAuthHash, a.SessionAuthHash(u.Password))
 			}

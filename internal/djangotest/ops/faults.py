@@ -64,3 +64,22 @@ def session_response(args):
             if row is not None:
                 out["row_expire_date"] = row.expire_date.isoformat()
         return out
+
+
+@op("faults_pk_to_python")
+def pk_to_python(args):
+    """{"field": "AutoField" | "BigAutoField" | "UUIDField" | "CharField",
+    "values": [...]} -> for each value, str(Field().to_python(value)) or
+    null when it raises (ValidationError)."""
+    from django.core.exceptions import ValidationError
+    from django.db import models
+
+    field = getattr(models, args["field"])(**({"max_length": 150} if args["field"] == "CharField" else {}))
+    out = []
+    for v in args["values"]:
+        try:
+            r = field.to_python(v)
+            out.append(None if r is None else str(r))
+        except (ValidationError, OverflowError, ValueError, TypeError):
+            out.append(None)
+    return out
