@@ -303,3 +303,57 @@ func TestOversizedSignedCookieAsDjango(t *testing.T) {
 		})
 	}
 }
+
+// TestProxySSLHeaderPerRelease: SECURE_PROXY_SSL_HEADER is read with each
+// release's rule: 3.2 compares the whole header value, 4.1+ its first
+// comma-separated item. A POST with a valid token and no Origin or
+// Referer passes the CSRF check when the request is not secure and is
+// refused ("Referer checking failed - no Referer.") when it is; the
+// issue's "https, http" and the other shapes of the kind (spaces, case,
+// an empty value, two header lines) give Django's answer on 3.2–6.1.
+func TestProxySSLHeaderPerRelease(t *testing.T) {
+	secret := "abcdefghijklmnopqrstuvwxyzABCDEF"
+	values := [][]string{
+		{"https"}, {"https, http"}, {"http, https"}, {"https,http"}, {" https"}, {"https "}, {"HTTPS"},
+		{"https,"}, {""}, {"http"}, {"https", "http"}, {"http", "https"}, {" https , http"},
+	}
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			dj := djangotest.Start(t, rel, djangotest.Config{})
+			st := newSite(t, func(s *djangobridge.Settings) {
+				s.DjangoVersion = djangobridge.MustParseVersion(rel)
+				s.SecureProxySSLHeader = [2]string{"X-Forwarded-Proto", "https"}
+			}, nil)
+			token := middleware.MaskCSRFSecret(secret)
+			for _, v := range values {
+				var want struct {
+					OK     bool    `json:"ok"`
+					Reason *string `json:"reason"`
+				}
+				// WSGI joins repeated header lines with ",".
+				dj.Do(t, "csrf_check", map[string]any{
+					"method":   "POST",
+					"settings": map[string]any{"SECURE_PROXY_SSL_HEADER": []string{"HTTP_X_FORWARDED_PROTO", "https"}},
+					"headers":  map[string]string{"X-Forwarded-Proto": strings.Join(v, ",")},
+					"cookies":  map[string]string{"csrftoken": secret},
+					"form":     map[string]string{"csrfmiddlewaretoken": token},
+				}, &want)
+				req := httptest.NewRequest("POST", "/", strings.NewReader("csrfmiddlewaretoken="+token))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				for _, line := range v {
+					req.Header.Add("X-Forwarded-Proto", line)
+				}
+				req.AddCookie(&http.Cookie{Name: "csrftoken", Value: secret})
+				rec := httptest.NewRecorder()
+				st.mw.Handler(http.HandlerFunc(ok)).ServeHTTP(rec, req)
+				if (rec.Code == 200) != want.OK {
+					reason := ""
+					if want.Reason != nil {
+						reason = *want.Reason
+					}
+					t.Errorf("X-Forwarded-Proto %q: Go %d %q; Django ok=%v %q", v, rec.Code, strings.TrimSpace(rec.Body.String()), want.OK, reason)
+				}
+			}
+		})
+	}
+}
