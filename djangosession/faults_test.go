@@ -1,6 +1,7 @@
 package djangosession_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -431,4 +432,46 @@ func TestCachedDBRedisCrashLosesNoWrite(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBadSignaturesLoggedOncePerInterval: a run of sessions with bad
+// signatures (a SECRET_KEY that differs from Django's) is one warning per
+// minute with a count and the hint to compare the keys, not one per
+// request; the sessions are still empty, as in Django.
+func TestBadSignaturesLoggedOncePerInterval(t *testing.T) {
+	var logs bytes.Buffer
+	s := djangobridge.Defaults()
+	s.SecretKey = "go-key"
+	s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	st := djangosession.NewMemoryStore()
+	mgr, err := djangosession.NewManager(&s, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	djangosession.SetManagerNow(mgr, func() time.Time { return now })
+	other := s
+	other.SecretKey = "django-key"
+	codec, _ := djangosession.NewCodec(&other)
+	bad, _ := codec.EncodeCookie(djangosession.NewMap(djangosession.Item{Key: "a", Value: "b"}))
+	cs, _ := djangosession.NewSignedCookieStore(&s)
+	cmgr, _ := djangosession.NewManager(&s, cs)
+	djangosession.SetManagerNow(cmgr, func() time.Time { return now })
+	ctx := context.Background()
+	for i := 0; i < 1000; i++ {
+		sess := cmgr.Open(ctx, bad)
+		if sess.Has("a") || !errors.Is(sess.Err(), djangosession.ErrBadSignature) {
+			t.Fatal("a bad signature must give an empty session")
+		}
+		now = now.Add(10 * time.Millisecond)
+	}
+	if n := strings.Count(logs.String(), "bad signatures"); n != 1 || !strings.Contains(logs.String(), "SECRET_KEY_FALLBACKS") {
+		t.Fatalf("%d lines for 1000 bad signatures in 10 s; want 1 with the hint:\n%s", n, logs.String())
+	}
+	now = now.Add(time.Minute)
+	cmgr.Open(ctx, bad).Has("a")
+	if n := strings.Count(logs.String(), "bad signatures"); n != 2 || !strings.Contains(logs.String(), "count=1000") {
+		t.Fatalf("after a minute: want a second line counting 1000:\n%s", logs.String())
+	}
+	_ = mgr
 }

@@ -32,6 +32,49 @@ type Manager struct {
 	log           *slog.Logger
 	now           func() time.Time
 	signedCookies bool
+
+	dataLog rateLog // "session data corrupted" warnings, at most one per interval
+}
+
+// corruptLogInterval is the most often a run of bad sessions is logged.
+const corruptLogInterval = time.Minute
+
+// rateLog counts data errors of sessions and logs them at most once per
+// corruptLogInterval, with the count since the last line: a key mismatch
+// with Django turns every request into one, and one WARN each would bury
+// everything else.
+type rateLog struct {
+	mu     sync.Mutex
+	last   time.Time
+	badSig int
+	other  int
+}
+
+// note records err and logs a summary if the interval has passed.
+func (m *Manager) noteDataError(ctx context.Context, err error) {
+	r := &m.dataLog
+	now := m.now()
+	r.mu.Lock()
+	if errors.Is(err, ErrBadSignature) {
+		r.badSig++
+	} else {
+		r.other++
+	}
+	if !r.last.IsZero() && now.Sub(r.last) < corruptLogInterval {
+		r.mu.Unlock()
+		return
+	}
+	badSig, other := r.badSig, r.other
+	r.badSig, r.other, r.last = 0, 0, now
+	r.mu.Unlock()
+	if badSig > 0 {
+		m.log.WarnContext(ctx, "djangosession: session data corrupted: bad signatures (sessions treated as empty, as Django does); if this is every session, compare SECRET_KEY and SECRET_KEY_FALLBACKS (and DjangoVersion, DEFAULT_HASHING_ALGORITHM) with Django's settings",
+			"count", badSig, "interval", corruptLogInterval, "last_error", err)
+	}
+	if other > 0 {
+		m.log.WarnContext(ctx, "djangosession: session data corrupted (sessions treated as empty, as Django does)",
+			"count", other, "interval", corruptLogInterval, "last_error", err)
+	}
 }
 
 // NewManager returns a Manager of store under s (copied).
@@ -152,7 +195,7 @@ func (s *Session) loadLocked(ctx context.Context) error {
 		// Never an empty session that a save would then write back.
 		return fmt.Errorf("djangosession: load session: %w (raise Settings.SessionDataLimit to read it; the stored session is left as it is)", err)
 	case IsDataError(err):
-		s.m.log.WarnContext(ctx, "Session data corrupted", "error", err)
+		s.m.noteDataError(ctx, err)
 		s.data, s.err = &Map{}, err
 		if s.m.signedCookies {
 			s.key = ""
