@@ -34,14 +34,16 @@ var faultEngines = []string{"db", "file", "cache", "cached_db"}
 
 // faultSide is one engine shared by Django and Go.
 type faultSide struct {
-	dj *djangotest.Django
-	s  djangobridge.Settings
-	st djangosession.Store
+	dj     *djangotest.Django
+	s      djangobridge.Settings
+	engine string
+	db     *sql.DB
+	client *redis.Client
 }
 
 // newFaultSide returns engine on release rel, Django and Go over the same
-// rows, files or Redis keys; mutate adjusts the Go settings.
-func newFaultSide(t *testing.T, rel, engine string, mutate func(*djangobridge.Settings)) *faultSide {
+// rows, files or Redis keys.
+func newFaultSide(t *testing.T, rel, engine string) *faultSide {
 	t.Helper()
 	cfg := djangotest.Config{SecretKey: "faults-key", SessionEngine: engine}
 	s := djangobridge.Defaults()
@@ -49,16 +51,21 @@ func newFaultSide(t *testing.T, rel, engine string, mutate func(*djangobridge.Se
 	s.DjangoVersion = djangobridge.MustParseVersion(rel)
 	s.UseTZ, s.TimeZone = false, "UTC"
 	s.SessionEngine = engine
-	var db djangotest.Database
+	f := &faultSide{engine: engine}
 	if engine == "db" || engine == "cached_db" {
-		db = djangotest.NewDatabaseRelease(t, "sqlite", rel)
+		db := djangotest.NewDatabaseRelease(t, "sqlite", rel)
 		cfg.DatabaseURL = db.URL
+		h, err := sql.Open("sqlite", db.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		f.db = h
 	}
 	if engine == "file" {
 		cfg.SessionFilePath = t.TempDir()
 		s.SessionFilePath = cfg.SessionFilePath
 	}
-	var client *redis.Client
 	if engine == "cache" || engine == "cached_db" {
 		url := djangotest.RedisURL(t)
 		cfg.CacheURL, cfg.CacheKeyPrefix = url, djangotest.NewRedisPrefix(t)
@@ -67,51 +74,50 @@ func newFaultSide(t *testing.T, rel, engine string, mutate func(*djangobridge.Se
 		if err != nil {
 			t.Fatal(err)
 		}
-		client = redis.NewClient(opt)
-		t.Cleanup(func() { client.Close() })
+		f.client = redis.NewClient(opt)
+		t.Cleanup(func() { f.client.Close() })
 	}
+	f.s = s
+	f.dj = djangotest.Start(t, rel, cfg)
+	return f
+}
+
+// manager returns a Go manager over the side's storage, its settings
+// adjusted by mutate.
+func (f *faultSide) manager(t *testing.T, mutate func(*djangobridge.Settings)) *djangosession.Manager {
+	t.Helper()
+	s := f.s
 	if mutate != nil {
 		mutate(&s)
 	}
 	var rows djangosession.Store
-	if db.URL != "" {
-		h, err := sql.Open("sqlite", db.DSN)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { h.Close() })
-		if rows, err = sqlstore.New(h, sqlstore.SQLite, &s); err != nil {
-			t.Fatal(err)
-		}
-	}
 	var cache *redisstore.Cache
-	if client != nil {
-		var err error
-		if cache, err = redisstore.New(&s, client); err != nil {
+	var err error
+	if f.db != nil {
+		if rows, err = sqlstore.New(f.db, sqlstore.SQLite, &s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f := &faultSide{dj: djangotest.Start(t, rel, cfg), s: s}
-	var err error
-	switch engine {
+	if f.client != nil {
+		if cache, err = redisstore.New(&s, f.client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var st djangosession.Store
+	switch f.engine {
 	case "db":
-		f.st = rows
+		st = rows
 	case "file":
-		f.st, err = djangosession.NewFileStore(&s)
+		st, err = djangosession.NewFileStore(&s)
 	case "cache":
-		f.st = djangosession.NewCacheStore(cache)
+		st = djangosession.NewCacheStore(cache)
 	case "cached_db":
-		f.st, err = djangosession.NewCachedDBStore(cache, rows, &s)
+		st, err = djangosession.NewCachedDBStore(cache, rows, &s)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f
-}
-
-func (f *faultSide) manager(t *testing.T) *djangosession.Manager {
-	t.Helper()
-	m, err := djangosession.NewManager(&f.s, f.st)
+	m, err := djangosession.NewManager(&s, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,26 +141,42 @@ type faultLoad struct {
 	Exists bool           `json:"exists"`
 }
 
-// TestLargeSessionEveryEngine: a session Django writes with a 1.2 M
-// character value (and, of the same kind, 3 M and 5 M characters, and a
-// value nested 300 levels deep) loads in Go with the default settings on
-// every engine and release; Go's next write keeps it, and Django then
-// reads both its data and Go's.
-func TestLargeSessionEveryEngine(t *testing.T) {
+func keysOf(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestLargeSessionsEveryEngine: on every engine and release,
+//
+//   - a session Django writes with a 1.2 M character value (the issue's;
+//     of the same kind, 2 M characters that zlib shrinks a thousandfold,
+//     and a value nested 300 levels deep) loads in Go with the default
+//     settings, Go's next write keeps it, and Django then reads both its
+//     data and Go's;
+//   - with a SessionDataLimit below a session Django wrote, Go's load
+//     fails with ErrTooLarge for that request, the session is neither
+//     empty nor saved (Set and Save fail the same way), and Django still
+//     reads exactly what it wrote.
+//
+// The signed_cookies codec is checked the same way.
+func TestLargeSessionsEveryEngine(t *testing.T) {
 	r := rand.New(rand.NewSource(12))
-	deep := strings.Repeat("[", 300) + strings.Repeat("]", 300)
 	values := map[string]any{
 		"1.2M": bigValue(r, 1_200_000),
-		"3M":   bigValue(r, 3_000_000),
-		"5M":   strings.Repeat("x", 5_000_000),
-		"deep": json.RawMessage(deep),
+		"2M":   strings.Repeat("x", 2_000_000),
+		"deep": json.RawMessage(strings.Repeat("[", 300) + strings.Repeat("]", 300)),
 	}
+	over := bigValue(r, 300_000)
 	for _, rel := range djangotest.Releases {
 		for _, engine := range faultEngines {
 			t.Run(rel+"/"+engine, func(t *testing.T) {
+				t.Parallel()
 				ctx := context.Background()
-				f := newFaultSide(t, rel, engine, nil)
-				mgr := f.manager(t)
+				f := newFaultSide(t, rel, engine)
+				mgr := f.manager(t, nil)
 				for name, v := range values {
 					var dj faultLoad
 					f.dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": v}}, &dj)
@@ -179,38 +201,13 @@ func TestLargeSessionEveryEngine(t *testing.T) {
 						t.Fatalf("%s: after Go's write Django reads keys %v (po %d bytes, want %d)", name, keysOf(back.Data), len(po), len(want))
 					}
 				}
-			})
-		}
-	}
-}
 
-func keysOf(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-// TestOverLimitSessionLeftAlone: with a SessionDataLimit below a session
-// Django wrote, Go's load fails with ErrTooLarge for that request, the
-// session is neither empty nor saved (Save fails the same way), and Django
-// still reads exactly what it wrote, on every engine; the signed_cookies
-// codec refuses the same way.
-func TestOverLimitSessionLeftAlone(t *testing.T) {
-	r := rand.New(rand.NewSource(13))
-	big := bigValue(r, 300_000)
-	for _, rel := range djangotest.Releases {
-		for _, engine := range faultEngines {
-			t.Run(rel+"/"+engine, func(t *testing.T) {
-				ctx := context.Background()
-				f := newFaultSide(t, rel, engine, func(s *djangobridge.Settings) { s.SessionDataLimit = 64 << 10 })
-				mgr := f.manager(t)
+				small := f.manager(t, func(s *djangobridge.Settings) { s.SessionDataLimit = 64 << 10 })
 				var dj faultLoad
-				f.dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": big}}, &dj)
-				sess := mgr.Open(ctx, dj.Key)
+				f.dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": over}}, &dj)
+				sess := small.Open(ctx, dj.Key)
 				if err := sess.Load(ctx); !errors.Is(err, djangosession.ErrTooLarge) {
-					t.Fatalf("Load = %v; want ErrTooLarge", err)
+					t.Fatalf("over the limit: Load = %v; want ErrTooLarge", err)
 				}
 				if sess.Loaded() || sess.Key() != dj.Key || sess.Has(djangosession.KeyAuthUserID) {
 					t.Fatal("an over-limit session must stay unloaded under its key")
@@ -223,7 +220,7 @@ func TestOverLimitSessionLeftAlone(t *testing.T) {
 				}
 				var back faultLoad
 				f.dj.Do(t, "session_load", map[string]any{"key": dj.Key}, &back)
-				if !back.Exists || back.Data["po"] != big || back.Data["_auth_user_id"] != "1" || len(back.Data) != 2 {
+				if !back.Exists || back.Data["po"] != over || back.Data["_auth_user_id"] != "1" || len(back.Data) != 2 {
 					t.Fatalf("Django's session changed: exists %v, keys %v", back.Exists, keysOf(back.Data))
 				}
 			})
@@ -231,7 +228,7 @@ func TestOverLimitSessionLeftAlone(t *testing.T) {
 		t.Run(rel+"/signed_cookies", func(t *testing.T) {
 			dj := djangotest.Start(t, rel, djangotest.Config{SecretKey: "faults-key", SessionEngine: "signed_cookies"})
 			var out faultLoad
-			dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": big}}, &out)
+			dj.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "1", "po": over}}, &out)
 			s := djangobridge.Defaults()
 			s.SecretKey, s.DjangoVersion, s.SessionEngine = "faults-key", djangobridge.MustParseVersion(rel), "signed_cookies"
 			st, err := djangosession.NewSignedCookieStore(&s)

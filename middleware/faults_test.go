@@ -117,8 +117,8 @@ func TestExpiryMatchesDjango(t *testing.T) {
 		t.Run(rel, func(t *testing.T) {
 			ver := djangobridge.MustParseVersion(rel)
 			relRules, _ := djangobridge.ReleaseOf(ver)
+			dbURL := djangotest.NewDatabaseRelease(t, "sqlite", rel).URL
 			for _, tc := range cases {
-				dbURL := djangotest.NewDatabaseRelease(t, "sqlite", rel).URL
 				dj := djangotest.Start(t, rel, djangotest.Config{UseTZ: tc.useTZ, TimeZone: tc.tz, DatabaseURL: dbURL})
 				var djActions [][]any
 				for _, a := range tc.actions {
