@@ -452,7 +452,8 @@ func startDjango(t *testing.T, dir, release string, env map[string]string) strin
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command("/usr/bin/python3", "../django_app/manage.py", "runserver", "--noreload", addr)
+	// The release's launcher (Django 6.1 needs Python 3.12+), never /usr/bin/python3.
+	cmd := exec.Command(djangotest.Launcher(dir, release), "../django_app/manage.py", "runserver", "--noreload", addr)
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, release), "PYTHONDONTWRITEBYTECODE=1")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
