@@ -78,7 +78,7 @@ var hostile = []struct {
 	{"bcrypt_sha256$$2b$31$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrOverLimit},
 	{"bcrypt_sha256$$2b$99$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$03$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
-	{"bcrypt_sha256$$2x$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
+	{"bcrypt_sha256$$2q$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$1a$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$12$abcdefghijklmnopqrst!!Ud/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9Vlt", ErrMalformed},
