@@ -207,6 +207,15 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		}
 	}
 	list("PASSWORD_HASHERS", &s.PasswordHashers)
+	if v := getenv("ARGON2_HASH_LENGTH"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 4 || n > 1024 {
+			bad("ARGON2_HASH_LENGTH", v, errors.New("want a number of bytes from 4 to 1024: 16 for argon2-cffi up to 21.x, 32 from 23.1"))
+		} else {
+			s.Argon2HashLength = n
+		}
+	}
+	boolean("BCRYPT_BEFORE_5", &s.BcryptBefore5)
 	list("AUTHENTICATION_BACKENDS", &s.AuthenticationBackends)
 
 	boolean("USE_TZ", &s.UseTZ)

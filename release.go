@@ -82,8 +82,11 @@ type Release struct {
 	PickleSerializer bool
 	// ExpiryDatetimeInJSON reports whether set_expiry(datetime|timedelta)
 	// stores the expiry as ISO-8601 text, so a JSON session can hold it
-	// (SessionBase.set_expiry's value.isoformat(), 4.2 here; before, a
-	// datetime expiry made the JSON serializer fail on save).
+	// (SessionBase.set_expiry's value.isoformat(), 4.1+: it came with the
+	// deprecation of PickleSerializer in 4.1, ticket #29708, which needed
+	// set_expiry to work with JSONSerializer first; before, a datetime
+	// expiry made the JSON serializer fail on save). 4.2's source has it;
+	// 4.1's was not available offline to read (see the faults report).
 	ExpiryDatetimeInJSON bool
 	// SkipSaveOnAny5xx reports whether SessionMiddleware.process_response
 	// skips the save for every status >= 500 (4.0+); 3.2 skips it for 500
@@ -248,7 +251,7 @@ func ReleaseOf(v Version) (Release, error) {
 
 		LegacySessionFormat:     !at(4, 0, 0),
 		PickleSerializer:        !at(5, 0, 0),
-		ExpiryDatetimeInJSON:    at(4, 2, 0),
+		ExpiryDatetimeInJSON:    at(4, 1, 0),
 		SkipSaveOnAny5xx:        at(4, 0, 0),
 		VaryCookieOnSessionSave: at(5, 2, 14),
 

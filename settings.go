@@ -240,7 +240,12 @@ type Settings struct {
 	// the system temporary directory, as in Django.
 	SessionFilePath string
 	// SessionDataLimit caps the size of decoded (decompressed) session data
-	// in bytes, against zip bombs. Not a Django setting. Default 1 MiB.
+	// in bytes, against zip bombs. Not a Django setting: Django has no such
+	// limit, so the default, 64 MiB, is far above what a Django site keeps
+	// in a session (0 means the default). A session over it is never
+	// treated as empty: loading it fails for that request
+	// (djangosession.ErrTooLarge, the middleware's 503) and its record and
+	// cookie are left exactly as they were.
 	SessionDataLimit int
 
 	// Cache is CACHES["default"], for the cache and cached_db engines.
@@ -293,6 +298,22 @@ type Settings struct {
 	// PasswordCheckConcurrency bounds how many password hashes run at once;
 	// further checks queue. Default runtime.NumCPU(). Not a Django setting.
 	PasswordCheckConcurrency int
+	// Argon2HashLength is the hash length in bytes of the argon2-cffi the
+	// Django side has installed (argon2.DEFAULT_HASH_LENGTH, which
+	// Argon2PasswordHasher.params() reads): 16 up to argon2-cffi 21.x, 32
+	// from 23.1 (what `pip install django[argon2]` gives today). New argon2
+	// hashes have this length and MustUpdate wants it, so set it to the
+	// Django side's value or each side re-hashes the other's hashes on
+	// every login. Default 32; 0 means 32. Not a Django setting.
+	Argon2HashLength int
+	// BcryptBefore5 says the Django side runs a Python bcrypt older than
+	// 5.0 (3.x/4.x): plain BCryptPasswordHasher then truncates passwords
+	// to 72 bytes, refuses NUL bytes and canonicalises salts. Default
+	// false: bcrypt 5.0+ (today's install), where hashpw raises ValueError
+	// for a password over 72 bytes or a non-canonical salt, so Django's
+	// check_password raises and hashers answer ErrUnsupported/ErrMalformed.
+	// Not a Django setting.
+	BcryptBefore5 bool
 
 	// AuthenticationBackends is AUTHENTICATION_BACKENDS, dotted paths.
 	// Default ["django.contrib.auth.backends.ModelBackend"].
@@ -318,6 +339,9 @@ const DefaultModelBackend = "django.contrib.auth.backends.ModelBackend"
 
 // Defaults returns Django's defaults for every field (Django 5.2 rules).
 // SecretKey is left empty: set it.
+// DefaultSessionDataLimit is the default Settings.SessionDataLimit, 64 MiB.
+const DefaultSessionDataLimit = 64 << 20
+
 func Defaults() Settings {
 	return Settings{
 		DjangoVersion:               Django52,
@@ -329,7 +353,7 @@ func Defaults() Settings {
 		SessionCookiePath:           "/",
 		SessionCookieHTTPOnly:       true,
 		SessionCookieSameSite:       "Lax",
-		SessionDataLimit:            1 << 20,
+		SessionDataLimit:            DefaultSessionDataLimit,
 		Cache:                       CacheSettings{Version: 1},
 		CSRFCookieName:              "csrftoken",
 		CSRFCookieAge:               31449600,
@@ -338,6 +362,7 @@ func Defaults() Settings {
 		CSRFHeaderName:              "X-CSRFToken",
 		LoginURL:                    "/accounts/login/",
 		PasswordLimits:              DefaultPasswordLimits(),
+		Argon2HashLength:            32,
 		PasswordCheckConcurrency:    runtime.NumCPU(),
 		AuthenticationBackends:      []string{DefaultModelBackend},
 		UserModel:                   UserModel{Table: "auth_user", UsernameField: "username", PKColumn: "id", PKType: "int"},

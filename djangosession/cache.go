@@ -2,6 +2,7 @@ package djangosession
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -59,11 +60,12 @@ func NewCacheStore(c Cache) *CacheStore { return &CacheStore{cache: c} }
 //
 // An entry that does not unpickle is reported as ErrNotFound (wrapping the
 // data error), so the Session drops the key and starts anew, as Django's
-// cache engine does when cache.get raises. Unlike Django, an unreachable
+// cache engine does when cache.get raises; one over SessionDataLimit
+// (ErrTooLarge), which Django reads, is an error for the request instead. Unlike Django, an unreachable
 // cache is an error, not an empty session.
 func (st *CacheStore) Load(ctx context.Context, key string) (*Map, error) {
 	m, err := st.cache.Get(ctx, CacheKeyPrefix+key)
-	if err != nil && IsDataError(err) {
+	if err != nil && IsDataError(err) && !errors.Is(err, ErrTooLarge) {
 		return nil, fmt.Errorf("%w: unreadable cache entry: %w", ErrNotFound, err)
 	}
 	return m, err

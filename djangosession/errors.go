@@ -3,8 +3,12 @@ package djangosession
 import "errors"
 
 // Errors of session data and signatures. Data errors (ErrBadSignature,
-// ErrMalformed, ErrTooLarge, ErrExpired) mean "treat as an empty session",
-// as Django does; Session does that and keeps the error for Err.
+// ErrMalformed, ErrExpired) mean "treat as an empty session", as Django
+// does; Session does that and keeps the error for Err. ErrTooLarge is a
+// data error too (IsDataError), but as it is a limit of djangobridge's
+// that Django does not have, Session never turns it into an empty
+// session: loading fails for that request (Session.Load returns it) and
+// nothing is written back.
 var (
 	// ErrBadSignature: the signature does not match any configured key
 	// (django.core.signing.BadSignature).
@@ -16,7 +20,8 @@ var (
 	// zlib stream, invalid JSON, a missing separator.
 	ErrMalformed = errors.New("djangosession: malformed data")
 	// ErrTooLarge: the data, or what it inflates to, is over the limit
-	// (Settings.SessionDataLimit).
+	// (Settings.SessionDataLimit). Django has no such limit: a session
+	// over it fails to load for that request and is left untouched.
 	ErrTooLarge = errors.New("djangosession: data too large")
 	// ErrUnsupportedValue: a value that the session serializer cannot
 	// write (a Go channel, NaN, a datetime in a JSON session...).
@@ -36,9 +41,6 @@ var (
 	// outside [a-z0-9]. Such keys are treated as no session and never
 	// reach a store.
 	ErrInvalidKey = errors.New("djangosession: invalid session key")
-	// ErrCookieTooLarge: a signed_cookies session encodes to more than
-	// 4096 bytes, which browsers would drop.
-	ErrCookieTooLarge = errors.New("djangosession: session cookie over 4096 bytes")
 )
 
 // IsDataError reports whether err is about the data itself (bad

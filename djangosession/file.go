@@ -137,6 +137,11 @@ func (st *FileStore) load(p string) (m *Map, expired bool, err error) {
 			m = d
 		}
 	}
+	if errors.Is(dataErr, ErrTooLarge) {
+		// Over our limit, not Django's: its expiry is unknown, so the file
+		// is neither judged expired nor removed.
+		return nil, false, dataErr
+	}
 	// _expiry_date: session_data.get("_session_expiry") or mtime + age.
 	e, _ := m.Get(KeyExpiry)
 	if !pyTruthy(e) {

@@ -16,6 +16,7 @@ import (
 func hostileCodec(t testing.TB) (*djangosession.Codec, *djangosession.Signer) {
 	s := djangobridge.Defaults()
 	s.SecretKey = "hostile"
+	s.SessionDataLimit = 1 << 20 // the limit under test (the default is 64 MiB)
 	c, err := djangosession.NewCodec(&s)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/djangobridge/djangobridge"
 	"math"
 	"math/big"
 	"strconv"
@@ -24,7 +25,7 @@ import (
 // opcode (os.system, builtins.eval, NEWOBJ, BUILD, INST...) is refused with
 // an error naming it. Sizes are bounded: the input by the caller's limit,
 // memo indexes and string lengths by the input, integers to 4096 bytes,
-// nesting to 1000 levels, and the expanded size of shared sub-objects
+// nesting to maxDepth levels, and the expanded size of shared sub-objects
 // (memo references) to twice the limit, so a "billion laughs" pickle is
 // refused rather than built.
 //
@@ -130,13 +131,13 @@ func IsNaive(t time.Time) bool { return t.Location() == naiveLoc }
 //
 // Any other global (os.system, zoneinfo.ZoneInfo, datetime.date...) or
 // opcode (sets, NEWOBJ, BUILD...) is refused with an error naming it, as
-// are recursive structures, nesting past 1000 levels and shared
+// are recursive structures, nesting past maxDepth (131,072) levels and shared
 // sub-objects expanding past twice limit. Errors wrap ErrTooLarge or
 // ErrMalformed, so IsDataError recognises them. Bytes after the STOP
 // opcode are ignored, as pickle.loads does.
 func Unpickle(b []byte, limit int) (any, error) {
 	if limit <= 0 {
-		limit = 1 << 20
+		limit = djangobridge.DefaultSessionDataLimit
 	}
 	if len(b) > limit {
 		return nil, fmt.Errorf("%w: pickle of %d bytes, limit %d", ErrTooLarge, len(b), limit)

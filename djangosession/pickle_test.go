@@ -416,13 +416,13 @@ func TestUnpickleRefusesExponentialSharing(t *testing.T) {
 	}
 }
 
-// Nesting past 1000 levels is refused on both sides.
+// Nesting past maxDepth levels is refused on both sides.
 func TestPickleDepthLimit(t *testing.T) {
 	b := []byte{opProto, 5}
-	for i := 0; i < 1100; i++ {
+	for i := 0; i < maxDepth+100; i++ {
 		b = append(b, opEmptyList)
 	}
-	for i := 0; i < 1099; i++ {
+	for i := 0; i < maxDepth+99; i++ {
 		b = append(b, opAppend)
 	}
 	b = append(b, opStop)
@@ -430,7 +430,7 @@ func TestPickleDepthLimit(t *testing.T) {
 		t.Errorf("deep pickle: %v", err)
 	}
 	var v any = []any{}
-	for i := 0; i < 1100; i++ {
+	for i := 0; i < maxDepth+100; i++ {
 		v = []any{v}
 	}
 	if _, err := Pickle(v); !errors.Is(err, ErrUnsupportedValue) {

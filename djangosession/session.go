@@ -32,6 +32,49 @@ type Manager struct {
 	log           *slog.Logger
 	now           func() time.Time
 	signedCookies bool
+
+	dataLog rateLog // "session data corrupted" warnings, at most one per interval
+}
+
+// corruptLogInterval is the most often a run of bad sessions is logged.
+const corruptLogInterval = time.Minute
+
+// rateLog counts data errors of sessions and logs them at most once per
+// corruptLogInterval, with the count since the last line: a key mismatch
+// with Django turns every request into one, and one WARN each would bury
+// everything else.
+type rateLog struct {
+	mu     sync.Mutex
+	last   time.Time
+	badSig int
+	other  int
+}
+
+// note records err and logs a summary if the interval has passed.
+func (m *Manager) noteDataError(ctx context.Context, err error) {
+	r := &m.dataLog
+	now := m.now()
+	r.mu.Lock()
+	if errors.Is(err, ErrBadSignature) {
+		r.badSig++
+	} else {
+		r.other++
+	}
+	if !r.last.IsZero() && now.Sub(r.last) < corruptLogInterval {
+		r.mu.Unlock()
+		return
+	}
+	badSig, other := r.badSig, r.other
+	r.badSig, r.other, r.last = 0, 0, now
+	r.mu.Unlock()
+	if badSig > 0 {
+		m.log.WarnContext(ctx, "djangosession: session data corrupted: bad signatures (sessions treated as empty, as Django does); if this is every session, compare SECRET_KEY and SECRET_KEY_FALLBACKS (and DjangoVersion, DEFAULT_HASHING_ALGORITHM) with Django's settings",
+			"count", badSig, "interval", corruptLogInterval, "last_error", err)
+	}
+	if other > 0 {
+		m.log.WarnContext(ctx, "djangosession: session data corrupted (sessions treated as empty, as Django does)",
+			"count", other, "interval", corruptLogInterval, "last_error", err)
+	}
 }
 
 // NewManager returns a Manager of store under s (copied).
@@ -73,7 +116,9 @@ func (m *Manager) Settings() *djangobridge.Settings { return &m.settings }
 func (m *Manager) Open(ctx context.Context, key string) *Session {
 	s := &Session{m: m, ctx: ctx}
 	if m.signedCookies {
-		if key != "" && len(key) <= 8192 {
+		// Any length: the codec refuses what is over the data limit
+		// (ErrTooLarge, an error for the request, not an empty session).
+		if key != "" {
 			s.key = key
 		}
 	} else if ValidKey(key) {
@@ -116,9 +161,11 @@ func (s *Session) Key() string {
 }
 
 // Load loads the session now, if not loaded yet, and returns a store error
-// (unreachable database...). Data errors (a tampered or corrupt session)
-// are not returned: the session is then empty, as in Django, and Err
-// reports why.
+// (unreachable database...) or ErrTooLarge (over Settings.SessionDataLimit,
+// which Django does not have: the session stays unloaded and Save refuses,
+// so the record is never overwritten). Other data errors (a tampered or
+// corrupt session) are not returned: the session is then empty, as in
+// Django, and Err reports why.
 func (s *Session) Load(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,8 +190,12 @@ func (s *Session) loadLocked(ctx context.Context) error {
 		s.data = data
 	case errors.Is(err, ErrNotFound):
 		s.data, s.key = &Map{}, ""
+	case errors.Is(err, ErrTooLarge):
+		// A limit of ours, not Django's: Django would read this session.
+		// Never an empty session that a save would then write back.
+		return fmt.Errorf("djangosession: load session: %w (raise Settings.SessionDataLimit to read it; the stored session is left as it is)", err)
 	case IsDataError(err):
-		s.m.log.WarnContext(ctx, "Session data corrupted", "error", err)
+		s.m.noteDataError(ctx, err)
 		s.data, s.err = &Map{}, err
 		if s.m.signedCookies {
 			s.key = ""
@@ -338,9 +389,9 @@ func (s *Session) SetExpiry(seconds int) error {
 }
 
 // SetExpiryAt makes the session end at t (set_expiry(datetime)). Django
-// 4.2+ stores t as ISO-8601 text; Django 3.2 cannot store a datetime in a
-// JSON session (TypeError on save), so for DjangoVersion < 4.2 this returns
-// ErrUnsupportedValue.
+// 4.1+ stores t as ISO-8601 text (naive, in TIME_ZONE, when USE_TZ is
+// False); earlier releases cannot store a datetime in a JSON session
+// (TypeError on save), so there this returns ErrUnsupportedValue.
 func (s *Session) SetExpiryAt(t time.Time) error {
 	if !s.m.rel.ExpiryDatetimeInJSON {
 		return fmt.Errorf("%w: Django %s cannot store a datetime expiry in a JSON session", ErrUnsupportedValue, s.m.settings.DjangoVersion)
@@ -350,6 +401,22 @@ func (s *Session) SetExpiryAt(t time.Time) error {
 		return s.Set(KeyExpiry, formatISO(t, false))
 	}
 	return s.Set(KeyExpiry, formatISO(t.UTC(), true))
+}
+
+// SetExpiryIn makes the session end d from now (set_expiry(timedelta)):
+// timezone.now() + d stored as ISO-8601 text, added on the wall clock of
+// TIME_ZONE when USE_TZ is False, as Django's naive datetime arithmetic
+// does. Like SetExpiryAt, ErrUnsupportedValue on releases whose JSON
+// sessions cannot hold a datetime expiry.
+func (s *Session) SetExpiryIn(d time.Duration) error {
+	if !s.m.rel.ExpiryDatetimeInJSON {
+		return fmt.Errorf("%w: Django %s cannot store a timedelta expiry in a JSON session", ErrUnsupportedValue, s.m.settings.DjangoVersion)
+	}
+	now := s.m.now()
+	if !s.m.settings.UseTZ {
+		return s.Set(KeyExpiry, formatISO(s.m.wall(now).Add(d), false))
+	}
+	return s.Set(KeyExpiry, formatISO(now.UTC().Add(d), true))
 }
 
 // ClearExpiry removes _session_expiry (set_expiry(None)): the global
@@ -510,6 +577,11 @@ func NewKey() string {
 }
 
 // expiryAge is get_expiry_age(expiry=e, modification=mod).
+//
+// With USE_TZ=False Django's datetimes are naive wall-clock times in
+// TIME_ZONE (timezone.now() is datetime.now()), and it subtracts wall
+// clocks: across a DST change the age differs from the real interval by
+// the DST hour. So does this.
 func (m *Manager) expiryAge(e any, mod time.Time) int {
 	switch v := e.(type) {
 	case nil:
@@ -534,15 +606,33 @@ func (m *Manager) expiryAge(e any, mod time.Time) int {
 		if v == "" {
 			return m.settings.SessionCookieAge
 		}
-		t, err := parseISO(v, m.loc)
+		t, naive, err := parseISOWall(v)
 		if err != nil {
 			return m.settings.SessionCookieAge
 		}
+		if naive {
+			if !m.settings.UseTZ {
+				return pyDeltaSeconds(t.Sub(m.wall(mod)))
+			}
+			t = inLoc(t, m.loc)
+		}
 		return pyDeltaSeconds(t.Sub(mod))
 	case time.Time:
+		if IsNaive(v) && !m.settings.UseTZ {
+			return pyDeltaSeconds(inLoc(v, time.UTC).Sub(m.wall(mod)))
+		}
 		return pyDeltaSeconds(m.aware(v).Sub(mod))
 	}
 	return m.settings.SessionCookieAge
+}
+
+// wall is t's wall clock in TIME_ZONE as a naive Python datetime would
+// hold it (the fields, in UTC so that subtraction is wall-clock).
+func (m *Manager) wall(t time.Time) time.Time { return inLoc(t.In(m.loc), time.UTC) }
+
+// inLoc returns the time with t's wall-clock fields in loc.
+func inLoc(t time.Time, loc *time.Location) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 }
 
 // pyDeltaSeconds is delta.days*86400 + delta.seconds: whole seconds,
@@ -555,7 +645,9 @@ func pyDeltaSeconds(d time.Duration) int {
 	return int(s)
 }
 
-// expiryDate is get_expiry_date(expiry=e, modification=mod).
+// expiryDate is get_expiry_date(expiry=e, modification=mod): a datetime
+// expiry as stored; otherwise mod + the age, added on the wall clock when
+// USE_TZ is False (naive datetime + timedelta), as Django does.
 func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 	switch v := e.(type) {
 	case string:
@@ -567,7 +659,11 @@ func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 	case time.Time:
 		return m.aware(v)
 	}
-	return mod.Add(time.Duration(m.expiryAge(e, mod)) * time.Second)
+	age := time.Duration(m.expiryAge(e, mod)) * time.Second
+	if !m.settings.UseTZ {
+		return inLoc(m.wall(mod).Add(age), m.loc)
+	}
+	return mod.Add(age)
 }
 
 // aware returns t, or for a naive Python datetime (read from a pickle) the
@@ -595,6 +691,19 @@ func formatISO(t time.Time, aware bool) string {
 	}
 	return t.Format(layout)
 }
+
+// parseISOWall is parseISO that keeps a naive time's wall clock (in UTC)
+// and says whether it was naive.
+func parseISOWall(s string) (t time.Time, naive bool, err error) {
+	t, err = parseISO(s, naiveWall)
+	if err != nil {
+		return t, false, err
+	}
+	return inLoc(t, time.UTC), t.Location() == naiveWall, nil
+}
+
+// naiveWall marks times parsed without an offset.
+var naiveWall = time.FixedZone("naive", 0)
 
 // parseISO reads what datetime.fromisoformat reads in the forms Django
 // writes; naive times are in loc.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,7 @@ type Auth struct {
 
 	macOnce sync.Once // curMAC: SessionAuthHash's pooled HMAC (authhash.go)
 	curMAC  *authMAC
+	log     *slog.Logger
 }
 
 // New returns the Auth of a site. backends is AUTHENTICATION_BACKENDS in
@@ -70,7 +72,10 @@ func New(s *djangobridge.Settings, users Store, pw Passwords, backends ...Backen
 		return nil, err
 	}
 	v := s.DjangoVersion
-	a := &Auth{users: users, pw: pw, model: m, version: v, secret: s.SecretKey, hashAlg: "sha256", clock: time.Now}
+	a := &Auth{users: users, pw: pw, model: m, version: v, secret: s.SecretKey, hashAlg: "sha256", clock: time.Now, log: s.Logger}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
 	if rel.DefaultHashingAlgorithm {
 		switch s.DefaultHashingAlgorithm {
 		case "", "sha256":
@@ -178,8 +183,10 @@ func ctEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []
 //   - else (the password changed, or a forged hash): the session is flushed
 //     and the user is anonymous.
 //
-// An _auth_user_id that is not a key of the model's type is anonymous too
-// (Django raises ValidationError there; a signed session never holds one).
+// _auth_user_id is converted as the model's key field's to_python does
+// (see sessionPK: the JSON number 1.0 is user 1 for an AutoField); one it
+// refuses is anonymous (Django raises ValidationError there; a signed
+// session never holds one).
 func (a *Auth) GetUser(ctx context.Context, sess *djangosession.Session) (*User, error) {
 	if sess == nil {
 		return Anonymous(), nil
@@ -192,7 +199,7 @@ func (a *Auth) GetUser(ctx context.Context, sess *djangosession.Session) (*User,
 	if !ok1 || !ok2 {
 		return Anonymous(), nil
 	}
-	id, ok := sessionPK(rawID)
+	id, ok := sessionPK(rawID, a.model.PKType)
 	path, okp := rawBackend.(string)
 	if !ok || !okp {
 		return Anonymous(), nil
@@ -307,7 +314,7 @@ func (a *Auth) Login(ctx context.Context, sess *djangosession.Session, u *User) 
 	hash := a.SessionAuthHash(u.Password)
 	if raw, ok := sess.Get(djangosession.KeyAuthUserID); ok {
 		same := false
-		if s, ok := sessionPK(raw); ok {
+		if s, ok := sessionPK(raw, a.model.PKType); ok {
 			if pk, err := ParsePK(a.model.PKType, s); err == nil {
 				same = samePK(pk, u.ID)
 			}
@@ -378,17 +385,29 @@ func (a *Auth) Logout(ctx context.Context, sess *djangosession.Session) error {
 // stored hash. When it matches and Django would re-hash it (an outdated
 // iteration count or a hasher other than the preferred one), the password
 // is re-hashed with the preferred hasher and saved (the password column
-// only): Django's upgrade on login. A stored hash that is malformed or
-// over the limits gives false and an error wrapping the hashers error.
+// only): Django's upgrade on login.
+//
+// A stored hash that cannot match (malformed, an unknown algorithm,
+// parameters over PasswordLimits, a form the Django side's library
+// refuses) gives a plain false, logged at Debug, as Django's
+// check_password answers False for such hashes (upper-case hex MD5/SHA1,
+// PBKDF2 without base64 padding...); where Django raises instead (bcrypt
+// 5's ValueError), djangobridge still answers false rather than fail the
+// request. Only context and store failures are errors. The hashers
+// package's Set.Check keeps the typed errors.
 func (a *Auth) CheckPassword(ctx context.Context, u *User, password string) (bool, error) {
 	if u.IsAnonymous() {
 		return false, ErrAnonymous
 	}
-	return checkPassword(ctx, a.users, a.pw, u, password)
+	return checkPassword(ctx, a.log, a.users, a.pw, u, password)
 }
 
-func checkPassword(ctx context.Context, users Store, pw Passwords, u *User, password string) (bool, error) {
+func checkPassword(ctx context.Context, log *slog.Logger, users Store, pw Passwords, u *User, password string) (bool, error) {
 	ok, mustUpdate, err := pw.Check(ctx, password, u.Password)
+	if err != nil && isHashDataError(err) && ctx.Err() == nil {
+		log.DebugContext(ctx, "djangouser: stored password hash cannot match; answering false as Django's check_password", "user", u.PK(), "error", err)
+		return false, nil
+	}
 	if err != nil || !ok {
 		return false, err
 	}
@@ -462,7 +481,7 @@ func (a *Auth) UpdateSessionAuthHash(ctx context.Context, sess *djangosession.Se
 		return nil
 	}
 	if raw, ok := sess.Get(djangosession.KeyAuthUserID); ok {
-		if s, ok := sessionPK(raw); ok {
+		if s, ok := sessionPK(raw, a.model.PKType); ok {
 			if pk, err := ParsePK(a.model.PKType, s); err == nil && samePK(pk, u.ID) {
 				return sess.Set(djangosession.KeyAuthHash, a.SessionAuthHash(u.Password))
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/djangobridge/djangobridge"
 )
@@ -48,6 +49,7 @@ type ModelBackend struct {
 	model         djangobridge.UserModel
 	path          string
 	allowInactive bool
+	log           *slog.Logger
 }
 
 // NewModelBackend returns Django's ModelBackend over users and pw, for the
@@ -73,7 +75,10 @@ func newModelBackend(s *djangobridge.Settings, users Store, pw Passwords, allowI
 	if err != nil {
 		return nil, err
 	}
-	b := &ModelBackend{users: users, pw: pw, model: m, path: ModelBackendPath, allowInactive: allowInactive}
+	b := &ModelBackend{users: users, pw: pw, model: m, path: ModelBackendPath, allowInactive: allowInactive, log: s.Logger}
+	if b.log == nil {
+		b.log = slog.Default()
+	}
 	if allowInactive {
 		b.path = AllowAllUsersModelBackendPath
 	}
@@ -114,8 +119,8 @@ func (b *ModelBackend) Authenticate(ctx context.Context, credentials map[string]
 	if err != nil {
 		return nil, err
 	}
-	ok, err = checkPassword(ctx, b.users, b.pw, u, password)
-	if err != nil && !isHashDataError(err) {
+	ok, err = checkPassword(ctx, b.log, b.users, b.pw, u, password)
+	if err != nil {
 		return nil, err
 	}
 	if ok && b.canAuthenticate(u) {

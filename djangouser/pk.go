@@ -3,8 +3,10 @@ package djangouser
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -26,8 +28,8 @@ const (
 func ParsePK(pkType, s string) (any, error) {
 	switch pkType {
 	case PKInt, PKBigInt, "":
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
+		n, ok := pyInt(s)
+		if !ok {
 			return nil, fmt.Errorf("djangouser: primary key %q is not an integer", trunc(s))
 		}
 		if pkType != PKBigInt && (n > 1<<31-1 || n < -1<<31) {
@@ -73,18 +75,147 @@ func FormatUUID(b [16]byte) string {
 	return string(out[:])
 }
 
-// sessionPK returns the session's _auth_user_id as text: Django writes a
-// string, but pk.to_python also takes an integer.
-func sessionPK(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case djangosession.Number:
-		if x.IsInt() {
-			return string(x), true
+// sessionPK converts the session's _auth_user_id as the user model's key
+// field's to_python does, and returns the key as text for ParsePK (ok
+// false where to_python raises ValidationError, which is no user here):
+//
+//   - AutoField, BigAutoField (int(value)): a string as Python's int()
+//     reads it (spaces, a sign, underscores between digits, any Unicode
+//     decimal digits), an integer, a float truncated toward zero (the
+//     JSON number 1.0 is user 1), true and false (1 and 0);
+//   - UUIDField: a string as uuid.UUID(hex=…), an integer as
+//     uuid.UUID(int=…);
+//   - CharField and other text keys: a string as is, a number or boolean
+//     as Python's str() writes it ("1.0", "True"); a list or dict (str()
+//     gives its repr, "[1]") is no user here.
+func sessionPK(v any, pkType string) (string, bool) {
+	switch pkType {
+	case PKInt, PKBigInt, "":
+		switch x := v.(type) {
+		case string:
+			n, ok := pyInt(x)
+			return strconv.FormatInt(n, 10), ok
+		case bool:
+			if x {
+				return "1", true
+			}
+			return "0", true
+		case djangosession.Number:
+			if x.IsInt() {
+				n, err := x.Int64()
+				return strconv.FormatInt(n, 10), err == nil
+			}
+			f, err := x.Float64()
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) >= 1<<63 {
+				return "", false
+			}
+			return strconv.FormatInt(int64(f), 10), true // int(float) truncates
+		}
+	case PKUUID:
+		switch x := v.(type) {
+		case string:
+			u, err := parseUUID(x)
+			return u, err == nil
+		case bool: // isinstance(True, int): uuid.UUID(int=1)
+			var b [16]byte
+			if x {
+				b[15] = 1
+			}
+			return FormatUUID(b), true
+		case djangosession.Number:
+			n, ok := x.BigInt()
+			if !ok || !x.IsInt() || n.Sign() < 0 || n.BitLen() > 128 {
+				return "", false
+			}
+			var b [16]byte
+			n.FillBytes(b[:])
+			return FormatUUID(b), true
+		}
+	default: // text keys: CharField.to_python is str(value)
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case bool:
+			if x {
+				return "True", true
+			}
+			return "False", true
+		case djangosession.Number:
+			if x.IsInt() {
+				if n, ok := x.BigInt(); ok {
+					return n.String(), true
+				}
+				return "", false
+			}
+			f, err := x.Float64()
+			if err != nil {
+				return "", false
+			}
+			return djangosession.PyFloatRepr(f), true
 		}
 	}
 	return "", false
+}
+
+// pyInt is Python's int(s) for a str, within int64: surrounding Unicode
+// white space, an optional sign, decimal digits of any script (Unicode
+// category Nd) with single underscores between them.
+func pyInt(s string) (int64, bool) {
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	prevDigit := false
+	for _, r := range s {
+		if r == '_' {
+			if !prevDigit {
+				return 0, false
+			}
+			prevDigit = false
+			continue
+		}
+		d, ok := digitValue(r)
+		if !ok {
+			return 0, false
+		}
+		if n > (1<<63)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+		if n > 1<<63 || (!neg && n > 1<<63-1) {
+			return 0, false
+		}
+		prevDigit = true
+	}
+	if !prevDigit { // a trailing underscore
+		return 0, false
+	}
+	if neg {
+		return -int64(n-1) - 1, true
+	}
+	return int64(n), true
+}
+
+// digitValue is the value of a Unicode decimal digit (category Nd): its
+// offset in its run of ten (every Nd run is 0-9 in order).
+func digitValue(r rune) (int, bool) {
+	if r >= '0' && r <= '9' {
+		return int(r - '0'), true
+	}
+	if !unicode.IsDigit(r) {
+		return 0, false
+	}
+	start := r
+	for unicode.IsDigit(start - 1) {
+		start--
+	}
+	return int(r-start) % 10, true
 }
 
 func trunc(s string) string {

@@ -18,7 +18,8 @@ import (
 //	argon2$argon2id$v=19$m=102400,t=2,p=8$<base64 salt>$<base64 hash>
 //
 // (standard alphabet, no padding). The salt bytes are Django's 22-character
-// ASCII salt; the hash is 16 bytes. Verification accepts what argon2-cffi
+// ASCII salt; the hash is HashLen bytes (argon2-cffi's DEFAULT_HASH_LENGTH:
+// 16 up to 21.x, 32 from 23.1). Verification accepts what argon2-cffi
 // accepts: argon2id, argon2i and argon2d, version 19 and version 16 (a
 // string without "v="), any hash and salt length libargon2 allows (salt
 // at least 8 bytes, hash at least 4), parameters as stored. Other version
@@ -35,10 +36,22 @@ type Argon2Hasher struct {
 	SaltLength int
 	// Limits bounds the parameters of stored hashes.
 	Limits djangobridge.PasswordLimits
+	// HashLen is the length in bytes of new hashes and what MustUpdate
+	// wants: argon2-cffi's DEFAULT_HASH_LENGTH on the Django side
+	// (Settings.Argon2HashLength). 0 means 32 (argon2-cffi 23.1+).
+	HashLen int
 }
 
-// argon2HashLen is argon2-cffi's DEFAULT_HASH_LENGTH, what Django writes.
-const argon2HashLen = 16
+// argon2DefaultHashLen is argon2-cffi 23.1+'s DEFAULT_HASH_LENGTH, what
+// Django writes with today's argon2-cffi (16 with 21.x and older).
+const argon2DefaultHashLen = 32
+
+func (h *Argon2Hasher) hashLen() int {
+	if h.HashLen > 0 {
+		return h.HashLen
+	}
+	return argon2DefaultHashLen
+}
 
 // argon2Version is ARGON2_VERSION (0x13), the only version x/crypto computes.
 const argon2Version = 19
@@ -71,7 +84,7 @@ func (h *Argon2Hasher) Salt() (string, error) { return RandomString(saltLength(h
 func (h *Argon2Hasher) Encode(ctx context.Context, password, salt string) (string, error) {
 	variety, t, m, p := h.params()
 	d := Decoded{Algorithm: "argon2", Variety: variety, Version: argon2Version, TimeCost: t, MemoryCost: m,
-		Parallelism: p, HashLen: argon2HashLen, Salt: salt}
+		Parallelism: p, HashLen: h.hashLen(), Salt: salt}
 	if err := h.checkParams(&d); err != nil {
 		return "", err
 	}
@@ -125,6 +138,8 @@ func (h *Argon2Hasher) checkParams(d *Decoded) error {
 		return fmt.Errorf("%w: argon2: version %d (16 and 19 are supported)", ErrUnsupported, d.Version)
 	case d.Variety != "argon2id" && d.Variety != "argon2i" && d.Variety != "argon2d":
 		return fmt.Errorf("%w: argon2: variety %q", ErrUnsupported, d.Variety)
+	case d.HashLen < 4:
+		return fmt.Errorf("%w: argon2: hash length %d, libargon2's minimum is 4", ErrMalformed, d.HashLen)
 	case d.HashLen > 1024:
 		return fmt.Errorf("%w: argon2: hash length %d", ErrOverLimit, d.HashLen)
 	}
@@ -240,7 +255,7 @@ func (h *Argon2Hasher) MustUpdate(encoded string) bool {
 	}
 	variety, t, m, p := h.params()
 	return d.Variety != variety || d.Version != argon2Version || d.TimeCost != t || d.MemoryCost != m ||
-		d.Parallelism != p || d.HashLen != argon2HashLen || mustUpdateSalt(d.Salt)
+		d.Parallelism != p || d.HashLen != h.hashLen() || mustUpdateSalt(d.Salt)
 }
 
 // HardenRuntime implements Hasher. Django does nothing for Argon2 ("too
@@ -270,7 +285,7 @@ func (h *Argon2Hasher) withParams(p Params) (Hasher, error) {
 	}
 	variety, t, m, pp := c.params()
 	if err := c.checkParams(&Decoded{Variety: variety, Version: argon2Version, TimeCost: t, MemoryCost: m,
-		Parallelism: pp, HashLen: argon2HashLen}); err != nil {
+		Parallelism: pp, HashLen: c.hashLen()}); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -20,15 +20,22 @@ import (
 //
 // bcrypt_sha256 feeds bcrypt the 64 lowercase hex digits of SHA-256 of the
 // password, so long passwords count in full. Plain bcrypt sees only the
-// first 72 bytes of the password: Django passes the password to the Python
-// bcrypt module, which (up to version 4.x; 3.2.2 on Debian 12, the release
-// Django 3.2/4.2/5.2 are tested with here) truncates to 72 bytes, and this
-// hasher does the same. bcrypt 5.0 raises ValueError instead, which makes
-// Django fail with an exception. A NUL byte in a plain bcrypt password is
-// refused (ErrUnsupported), as the bcrypt module refuses it.
+// first 72 bytes of the password, and what happens past them depends on
+// the Python bcrypt module the Django side runs (Settings.BcryptBefore5):
+//
+//   - bcrypt 5.0+ (Before5 false, today's install; Django 6.1 here):
+//     hashpw raises ValueError for a password over 72 bytes and for a salt
+//     whose last character carries unused bits ("Invalid salt"), so
+//     Django's check_password raises. Encode and Verify then fail with
+//     ErrUnsupported (too long) or ErrMalformed (salt). NUL bytes hash.
+//   - bcrypt 3.x/4.x (Before5 true; Django 3.2/4.2/5.2 here run 3.2.2):
+//     the password is truncated to 72 bytes, a NUL byte is refused
+//     (ErrUnsupported) and a non-canonical salt is canonicalised, so a
+//     stored hash carrying one never matches.
 //
 // Hashes with the prefixes $2a$, $2b$ and $2y$ verify (they compute the
-// same for passwords of at most 72 bytes). The bcrypt computation is this
+// same for passwords of at most 72 bytes); $2x$ too with bcrypt 5.0, which
+// computes it as $2b$ (bcrypt < 5 refuses it: ErrMalformed). The bcrypt computation is this
 // package's own, over x/crypto/blowfish, so that, like the C code Python
 // uses, the output carries the canonical salt; it checks its context every
 // few rounds, so a cancelled bcrypt stops early.
@@ -40,6 +47,9 @@ type BcryptHasher struct {
 	Rounds int
 	// Limits bounds the cost of stored hashes.
 	Limits djangobridge.PasswordLimits
+	// Before5 selects the behaviour of Python bcrypt before 5.0 (see the
+	// type's doc; Settings.BcryptBefore5). Only plain bcrypt is affected.
+	Before5 bool
 }
 
 // Algorithm implements Hasher.
@@ -80,7 +90,10 @@ func (h *BcryptHasher) bcryptInput(password string) ([]byte, error) {
 		sum := sha256.Sum256([]byte(password))
 		key = []byte(hex.EncodeToString(sum[:]))
 	} else {
-		if strings.IndexByte(password, 0) >= 0 {
+		if !h.Before5 && len(password) > 72 {
+			return nil, fmt.Errorf("%w: bcrypt: password cannot be longer than 72 bytes (bcrypt 5.0 raises ValueError)", ErrUnsupported)
+		}
+		if h.Before5 && strings.IndexByte(password, 0) >= 0 {
 			return nil, fmt.Errorf("%w: bcrypt: password may not contain NUL bytes", ErrUnsupported)
 		}
 		key = []byte(password)
@@ -108,7 +121,7 @@ func parseBcryptSalt(alg, s string) (bcryptSalt, error) {
 		return bs, fmt.Errorf("%w: %s: want $2b$<cost>$<22 salt characters>", ErrMalformed, alg)
 	}
 	switch s[2] {
-	case 'a', 'b', 'y':
+	case 'a', 'b', 'y', 'x':
 		bs.minor = s[2]
 	default:
 		return bs, fmt.Errorf("%w: %s: unknown bcrypt version $2%c$", ErrMalformed, alg, s[2])
@@ -153,6 +166,12 @@ func (h *BcryptHasher) Encode(ctx context.Context, password, salt string) (strin
 	}
 	if err := h.checkCost(bs.cost); err != nil {
 		return "", err
+	}
+	if h.Before5 && bs.minor == 'x' {
+		return "", fmt.Errorf("%w: %s: invalid salt: bcrypt < 5.0 refuses $2x$", ErrMalformed, h.Algorithm())
+	}
+	if !h.Before5 && bcryptB64.EncodeToString(bs.raw[:])[:22] != salt[7:29] {
+		return "", fmt.Errorf("%w: %s: invalid salt: its last character carries unused bits (bcrypt 5.0 raises ValueError)", ErrMalformed, h.Algorithm())
 	}
 	key, err := h.bcryptInput(password)
 	if err != nil {

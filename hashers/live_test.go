@@ -2,6 +2,7 @@ package hashers_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -76,6 +77,7 @@ func TestLiveBothWays(t *testing.T) {
 			s := djangobridge.Defaults()
 			s.DjangoVersion = v
 			s.PasswordHashers = dotted
+			setLibs(t, dj, &s)
 			set, err := hashers.New(&s)
 			if err != nil {
 				t.Fatal(err)
@@ -96,6 +98,15 @@ func TestLiveBothWays(t *testing.T) {
 			for _, vr := range variants {
 				for _, pw := range livePasswords {
 					enc, err := set.MakeWith(ctx, pw, vr.alg, vr.params)
+					if vr.alg == "bcrypt" && len(pw) > 72 && !s.BcryptBefore5 {
+						// bcrypt 5.0 raises ValueError: so do Django and Go.
+						derr := dj.Call("hashers_make_password", map[string]any{"password": pw, "algorithm": vr.alg,
+							"params": djangoParams(vr.params)}, nil)
+						if !errors.Is(err, hashers.ErrUnsupported) || derr == nil {
+							t.Errorf("bcrypt 5, %d-byte password: Go %v, Django %v; want both to refuse", len(pw), err, derr)
+						}
+						continue
+					}
 					if err != nil {
 						t.Fatalf("MakeWith(%q, %s, %+v): %v", pw, vr.alg, vr.params, err)
 					}
@@ -149,6 +160,7 @@ func TestLiveDefaults(t *testing.T) {
 			dj := djangotest.Start(t, rel, djangotest.Config{})
 			s := djangobridge.Defaults()
 			s.DjangoVersion = v
+			setLibs(t, dj, &s)
 			set, err := hashers.New(&s)
 			if err != nil {
 				t.Fatal(err)
@@ -192,6 +204,26 @@ func TestLiveDefaults(t *testing.T) {
 	}
 }
 
+// djangoLibs is what the hashing libraries beside a Django give (the
+// hashers_libs op).
+type djangoLibs struct {
+	Argon2HashLen *int  `json:"argon2_hash_len"`
+	BcryptBefore5 *bool `json:"bcrypt_before5"`
+}
+
+// setLibs sets the library-dependent settings (Argon2HashLength,
+// BcryptBefore5) to what dj's installed argon2-cffi and bcrypt do.
+func setLibs(t testing.TB, dj *djangotest.Django, s *djangobridge.Settings) djangoLibs {
+	t.Helper()
+	var l djangoLibs
+	dj.Do(t, "hashers_libs", nil, &l)
+	if l.Argon2HashLen == nil || l.BcryptBefore5 == nil {
+		t.Fatalf("Django %s: argon2-cffi or bcrypt missing: %+v", dj.Version(), l)
+	}
+	s.Argon2HashLength, s.BcryptBefore5 = *l.Argon2HashLen, *l.BcryptBefore5
+	return l
+}
+
 func mustDefaults(t testing.TB, v djangobridge.Version) hashers.Defaults {
 	t.Helper()
 	d, err := hashers.DefaultsFor(v)
@@ -199,4 +231,18 @@ func mustDefaults(t testing.TB, v djangobridge.Version) hashers.Defaults {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestLibsTable: the libsOf table the offline vector tests use is what the
+// libraries beside each Django here give.
+func TestLibsTable(t *testing.T) {
+	for _, rel := range djangotest.Releases {
+		dj := djangotest.Start(t, rel, djangotest.Config{})
+		var s djangobridge.Settings
+		setLibs(t, dj, &s)
+		want := hashers.LibsOfForTest(rel)
+		if s.Argon2HashLength != want.Argon2HashLen || s.BcryptBefore5 != want.BcryptBefore5 {
+			t.Errorf("Django %s: argon2 hash length %d, bcrypt before 5 %v; libsOf says %+v", rel, s.Argon2HashLength, s.BcryptBefore5, want)
+		}
+	}
 }

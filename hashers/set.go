@@ -70,6 +70,14 @@ func New(s *djangobridge.Settings) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Parameters that come from the Django side's hashing libraries,
+		// not from its release.
+		switch h := h.(type) {
+		case *Argon2Hasher:
+			h.HashLen = s.Argon2HashLength
+		case *BcryptHasher:
+			h.Before5 = s.BcryptBefore5
+		}
 		hs = append(hs, h)
 	}
 	return NewWithHashers(s, hs...)

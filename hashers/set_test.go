@@ -78,7 +78,7 @@ var hostile = []struct {
 	{"bcrypt_sha256$$2b$31$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrOverLimit},
 	{"bcrypt_sha256$$2b$99$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$03$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
-	{"bcrypt_sha256$$2x$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
+	{"bcrypt_sha256$$2q$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$1a$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$12$abcdefghijklmnopqrst!!Ud/goKkBUYogJntQ7O40LPjFbO9VltG", ErrMalformed},
 	{"bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9Vlt", ErrMalformed},
@@ -428,8 +428,59 @@ func TestMakeWith(t *testing.T) {
 			t.Errorf("MakeWith(%s, %+v) = %q, %v; want %v", c.alg, c.p, enc, err, c.want)
 		}
 	}
-	if _, err := (&BcryptHasher{}).Encode(ctx, "a\x00b", "$2b$04$abcdefghijklmnopqrstuu"); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("bcrypt with a NUL byte: %v", err)
+	if _, err := (&BcryptHasher{Before5: true}).Encode(ctx, "a\x00b", "$2b$04$abcdefghijklmnopqrstuu"); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("bcrypt < 5 with a NUL byte: %v", err)
+	}
+}
+
+// TestBcrypt5: the Python bcrypt 5.0 rules (Django 6.1 here; what
+// hashpw answered there): NUL bytes hash, over 72 bytes and a
+// non-canonical last salt character are refused, as hashpw's ValueError.
+func TestBcrypt5(t *testing.T) {
+	ctx := context.Background()
+	h := &BcryptHasher{Rounds: 4}
+	const salt = "$2b$04$abcdefghijklmnopqrstuu"
+	if got, err := h.Encode(ctx, "a\x00b", salt); err != nil || got != "bcrypt$$2b$04$abcdefghijklmnopqrstuusjHI0zQHpOe3SFDK1IriYv6N79Gzr32" {
+		t.Errorf("NUL byte: %q, %v", got, err)
+	}
+	if got, err := h.Encode(ctx, "pässword", "$2x$04$abcdefghijklmnopqrstuu"); err != nil || got != "bcrypt$$2x$04$abcdefghijklmnopqrstuum174eFeoTj0DHmtuueFaS3Wde4P7wHG" {
+		t.Errorf("$2x$: %q, %v", got, err)
+	}
+	if _, err := (&BcryptHasher{Before5: true}).Encode(ctx, "pw", "$2x$04$abcdefghijklmnopqrstuu"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("bcrypt < 5, $2x$: %v; want ErrMalformed", err)
+	}
+	if got, err := h.Encode(ctx, strings.Repeat("x", 72), salt); err != nil || got != "bcrypt$$2b$04$abcdefghijklmnopqrstuubzadhGtS2zEF.gu0yd0opP6cVzb.e0i" {
+		t.Errorf("72 bytes: %q, %v", got, err)
+	}
+	for _, n := range []int{73, 100, 4096} {
+		if _, err := h.Encode(ctx, strings.Repeat("é", n)[:n], salt); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%d bytes: %v; want ErrUnsupported", n, err)
+		}
+	}
+	const canon = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for i := 0; i < len(canon); i++ {
+		c := canon[i]
+		_, err := h.Encode(ctx, "pw", salt[:28]+string(c))
+		// hashpw accepted only these last characters (bcrypt 5.0).
+		if want := strings.IndexByte(".Oeu", c) >= 0; (err == nil) != want {
+			t.Errorf("salt ending %q: %v; bcrypt 5 accepts: %v", c, err, want)
+		}
+		if err != nil && !errors.Is(err, ErrMalformed) {
+			t.Errorf("salt ending %q: %v; want ErrMalformed", c, err)
+		}
+		if _, err := (&BcryptHasher{Rounds: 4, Before5: true}).Encode(ctx, "pw", salt[:28]+string(c)); err != nil {
+			t.Errorf("bcrypt < 5, salt ending %q: %v", c, err)
+		}
+	}
+	// A stored hash with a non-canonical salt: check_password raises with
+	// bcrypt 5, is false with bcrypt < 5.
+	enc, _ := h.Encode(ctx, "pw", salt)
+	bad := enc[:len("bcrypt$")+28] + "v" + enc[len("bcrypt$")+29:]
+	if ok, err := h.Verify(ctx, "pw", bad); ok || !errors.Is(err, ErrMalformed) {
+		t.Errorf("bcrypt 5: Verify(non-canonical salt) = %v, %v; want false, ErrMalformed", ok, err)
+	}
+	if ok, err := (&BcryptHasher{Before5: true}).Verify(ctx, "pw", bad); ok || err != nil {
+		t.Errorf("bcrypt < 5: Verify(non-canonical salt) = %v, %v; want false, nil", ok, err)
 	}
 }
 
@@ -441,7 +492,7 @@ func TestBcrypt72Bytes(t *testing.T) {
 	for _, c := range []struct {
 		h    *BcryptHasher
 		same bool
-	}{{&BcryptHasher{Rounds: 4}, true}, {&BcryptHasher{SHA256: true, Rounds: 4}, false}} {
+	}{{&BcryptHasher{Rounds: 4, Before5: true}, true}, {&BcryptHasher{SHA256: true, Rounds: 4}, false}} {
 		enc, err := c.h.Encode(ctx, long+"tail", "$2b$04$abcdefghijklmnopqrstuu")
 		if err != nil {
 			t.Fatal(err)

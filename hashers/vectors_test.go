@@ -90,14 +90,6 @@ func allHashers(v *djangoVectors, preferred string) []string {
 	return out
 }
 
-func settingsFor(t *testing.T, release string, hashers []string) *djangobridge.Settings {
-	t.Helper()
-	s := djangobridge.Defaults()
-	s.DjangoVersion = djangobridge.MustParseVersion(release)
-	s.PasswordHashers = hashers
-	return &s
-}
-
 // TestDefaultsForMatchesDjango: DefaultsFor gives each release's class
 // attributes and default PASSWORD_HASHERS, and lists exactly the hashers
 // the release ships.
@@ -111,9 +103,12 @@ func TestDefaultsForMatchesDjango(t *testing.T) {
 		w := v.Defaults
 		if d.PBKDF2Iterations != w.PBKDF2Iterations || d.Argon2Variety != w.Argon2Variety ||
 			d.Argon2Time != w.Argon2TimeCost || d.Argon2MemoryKiB != w.Argon2MemoryCost ||
-			d.Argon2Threads != w.Argon2Parallelism || argon2HashLen != w.Argon2HashLen ||
+			d.Argon2Threads != w.Argon2Parallelism ||
 			d.BcryptRounds != w.BcryptRounds || d.ScryptN != w.ScryptN || d.ScryptR != w.ScryptR || d.ScryptP != w.ScryptP {
 			t.Errorf("Django %s: DefaultsFor = %+v, Django has %+v", v.Django, d, w)
+		}
+		if libsOf[rel].argon2HashLen != w.Argon2HashLen {
+			t.Errorf("Django %s ran with argon2 hash length %d; libsOf says %d", v.Django, w.Argon2HashLen, libsOf[rel].argon2HashLen)
 		}
 		if !slices.Equal(d.Hashers, w.PasswordHashers) {
 			t.Errorf("Django %s: default PASSWORD_HASHERS %v, Django has %v", v.Django, d.Hashers, w.PasswordHashers)
@@ -127,7 +122,27 @@ func TestDefaultsForMatchesDjango(t *testing.T) {
 
 // hasherForVector builds the hasher with the parameters a vector was made
 // with.
-func hasherForVector(alg string, p struct {
+// libsOf is what the hashing libraries beside each Django here give
+// (checked against the live Django by TestLibsTable): argon2-cffi 21.1 and
+// bcrypt 3.2.2 for 3.2–5.2, argon2-cffi 25.1 and bcrypt 5.0 for 6.1.
+var libsOf = map[string]struct {
+	argon2HashLen int
+	bcryptBefore5 bool
+}{
+	"3.2": {16, true}, "4.2": {16, true}, "5.2": {16, true}, "6.1": {32, false},
+}
+
+func settingsFor(t *testing.T, release string, hashers []string) *djangobridge.Settings {
+	t.Helper()
+	s := djangobridge.Defaults()
+	s.DjangoVersion = djangobridge.MustParseVersion(release)
+	s.PasswordHashers = hashers
+	s.Argon2HashLength = libsOf[release].argon2HashLen
+	s.BcryptBefore5 = libsOf[release].bcryptBefore5
+	return &s
+}
+
+func hasherForVector(rel, encoded, alg string, p struct {
 	Iterations  int    `json:"iterations"`
 	Variety     string `json:"variety"`
 	TimeCost    int    `json:"time_cost"`
@@ -142,9 +157,10 @@ func hasherForVector(alg string, p struct {
 	case "pbkdf2_sha256", "pbkdf2_sha1":
 		return &PBKDF2Hasher{SHA1: alg == "pbkdf2_sha1", Iterations: p.Iterations}
 	case "argon2":
-		return &Argon2Hasher{Variety: p.Variety, TimeCost: p.TimeCost, MemoryCost: p.MemoryCost, Parallelism: p.Parallelism}
+		d, _ := (&Argon2Hasher{}).Decode(encoded)
+		return &Argon2Hasher{Variety: p.Variety, TimeCost: p.TimeCost, MemoryCost: p.MemoryCost, Parallelism: p.Parallelism, HashLen: d.HashLen}
 	case "bcrypt_sha256", "bcrypt":
-		return &BcryptHasher{SHA256: alg == "bcrypt_sha256", Rounds: p.Rounds}
+		return &BcryptHasher{SHA256: alg == "bcrypt_sha256", Rounds: p.Rounds, Before5: libsOf[rel].bcryptBefore5}
 	case "scrypt":
 		return &ScryptHasher{N: p.N, R: p.R, P: p.P}
 	case "md5":
@@ -168,7 +184,7 @@ func TestEncodeMatchesDjango(t *testing.T) {
 	for _, rel := range releases {
 		v := loadVectors(t, rel)
 		for i, vec := range v.Vectors {
-			h := hasherForVector(vec.Algorithm, vec.Params)
+			h := hasherForVector(rel, vec.Encoded, vec.Algorithm, vec.Params)
 			if h == nil {
 				t.Errorf("Django %s: vector %d: no hasher for %q", v.Django, i, vec.Algorithm)
 				continue
@@ -281,7 +297,7 @@ func TestFormatsDocVectors(t *testing.T) {
 		{&PBKDF2Hasher{Iterations: 260000}, salt22, "pbkdf2_sha256$260000$abcdefghijklmnopqrstuv$ht93y9pBl3FaDhtky5/fGyB44btC9lh3/G3f4dHGVYQ="},
 		{&PBKDF2Hasher{SHA1: true, Iterations: 260000}, salt22, "pbkdf2_sha1$260000$abcdefghijklmnopqrstuv$0ogIEQsX8LrouiNsYbkfVC/I/HE="},
 		{&MD5Hasher{}, salt22, "md5$abcdefghijklmnopqrstuv$eba27987967a26884a27c1decbe3032d"},
-		{&Argon2Hasher{}, salt22, "argon2$argon2id$v=19$m=102400,t=2,p=8$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$cXL1RHoXgnQwjtAW2SsImQ"},
+		{&Argon2Hasher{HashLen: 16}, salt22, "argon2$argon2id$v=19$m=102400,t=2,p=8$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg$cXL1RHoXgnQwjtAW2SsImQ"},
 		{&ScryptHasher{P: 1}, salt22, "scrypt$16384$abcdefghijklmnopqrstuv$8$1$B26/EO2ji91ZlMQDjSbyjR2Hc0SJ9Eyqu6YwsQSQnTfyKpj+VWWue1nMPcDlgwjaJZzZkIAuwBdKZxY1/pzGsA=="},
 		{&BcryptHasher{SHA256: true}, "$2b$12$abcdefghijklmnopqrstuu", "bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuUd/goKkBUYogJntQ7O40LPjFbO9VltG"},
 		{&BcryptHasher{}, "$2b$12$abcdefghijklmnopqrstuu", "bcrypt$$2b$12$abcdefghijklmnopqrstuuscbPSP0HoEIixN619CDaS1KI1Cgssz6"},
@@ -299,7 +315,7 @@ func TestDecodeMatchesDjango(t *testing.T) {
 	for _, rel := range releases {
 		v := loadVectors(t, rel)
 		for _, vec := range v.Vectors {
-			h := hasherForVector(vec.Algorithm, vec.Params)
+			h := hasherForVector(rel, vec.Encoded, vec.Algorithm, vec.Params)
 			d, err := h.Decode(vec.Encoded)
 			if err != nil {
 				t.Errorf("Django %s: Decode(%q): %v", v.Django, vec.Encoded, err)

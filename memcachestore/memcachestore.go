@@ -166,7 +166,7 @@ func Open(s *djangobridge.Settings) (*Cache, error) {
 		c.version = 1
 	}
 	if c.limit <= 0 {
-		c.limit = 1 << 20
+		c.limit = djangobridge.DefaultSessionDataLimit
 	}
 	return c, nil
 }

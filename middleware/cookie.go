@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,14 +19,19 @@ type cookieSpec struct {
 	sameSite string // "" = no SameSite attribute
 }
 
+// noMaxAge is the maxAge of a browser-session cookie (max_age=None).
+const noMaxAge = math.MinInt
+
 // deletionExpires is the expires attribute of HttpResponse.delete_cookie.
 const deletionExpires = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 // render returns the Set-Cookie header value HttpResponse.set_cookie
 // produces, in the order Python's Morsel.OutputString writes attributes
 // (sorted by attribute key: Domain, expires, HttpOnly, Max-Age, Path,
-// SameSite, Secure). maxAge < 0 means no Max-Age and no expires (a
-// browser-session cookie); expires "" means "now + maxAge" as an HTTP date.
+// SameSite, Secure). maxAge noMaxAge means no Max-Age and no expires (a
+// browser-session cookie, max_age=None); a negative maxAge is written as
+// is with an expires in the past, as Django does for set_expiry(-10);
+// expires "" means "now + maxAge" as an HTTP date.
 func (c *cookieSpec) render(value string, maxAge int, expires string, now time.Time) string {
 	var b strings.Builder
 	b.Grow(len(c.name) + len(value) + 96 + len(c.domain) + len(c.path))
@@ -36,7 +42,7 @@ func (c *cookieSpec) render(value string, maxAge int, expires string, now time.T
 		b.WriteString("; Domain=")
 		b.WriteString(c.domain)
 	}
-	if maxAge >= 0 {
+	if maxAge != noMaxAge {
 		if expires == "" {
 			expires = now.Add(time.Duration(maxAge) * time.Second).UTC().Format(http.TimeFormat)
 		}
@@ -46,7 +52,7 @@ func (c *cookieSpec) render(value string, maxAge int, expires string, now time.T
 	if c.httpOnly {
 		b.WriteString("; HttpOnly")
 	}
-	if maxAge >= 0 {
+	if maxAge != noMaxAge {
 		b.WriteString("; Max-Age=")
 		b.WriteString(strconv.Itoa(maxAge))
 	}

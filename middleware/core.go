@@ -89,7 +89,7 @@ type Middleware struct {
 
 	sessionCookie cookieSpec
 	csrfCookie    cookieSpec
-	csrfAge       int // -1: browser-session cookie (CSRF_COOKIE_AGE None)
+	csrfAge       int // noMaxAge: browser-session cookie (CSRF_COOKIE_AGE None)
 
 	rel            djangobridge.Release // the release's rules
 	maskCookie     bool                 // the CSRF cookie holds a masked token
@@ -147,7 +147,7 @@ func New(opts Options) (*Middleware, error) {
 	}
 	m.csrfAge = s.CSRFCookieAge
 	if m.csrfAge <= 0 {
-		m.csrfAge = -1
+		m.csrfAge = noMaxAge
 	}
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
@@ -417,9 +417,9 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 	if !(sess.Modified() || st.SessionSaveEveryRequest) || empty {
 		return nil
 	}
-	maxAge := -1
+	maxAge := noMaxAge // max_age=None
 	if !sess.ExpireAtBrowserClose() {
-		maxAge = sess.ExpiryAge()
+		maxAge = sess.ExpiryAge() // may be negative: Max-Age=-10, expires in the past
 	}
 	now := s.m.now()
 	if status >= 500 && s.m.rel.SkipSaveOnAny5xx || status == 500 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strings"
 
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -168,22 +169,20 @@ func scanCookies(line, sessName, csrfName string, req *Request) {
 	}
 }
 
-// isSecure is request.is_secure(): TLS, or SECURE_PROXY_SSL_HEADER.
+// isSecure is request.is_secure(): TLS, or SECURE_PROXY_SSL_HEADER. As in
+// Django, a header that is present decides, even empty (META holds "");
+// several header lines are one value joined by ",", as WSGI servers pass
+// them to Django.
 func (m *Middleware) isSecure(r *http.Request) bool {
 	if h := m.settings.SecureProxySSLHeader; h[0] != "" {
-		v := r.Header.Get(h[0])
-		if v != "" {
+		if vals, ok := r.Header[textproto.CanonicalMIMEHeaderKey(h[0])]; ok {
+			v := strings.Join(vals, ",")
 			if !m.rel.ProxySSLHeaderFirstValue {
 				// Django < 4.1 compares the whole value.
 				return v == h[1]
 			}
 			// Django 4.1+ takes the first value of a comma-separated header.
-			for i := 0; i < len(v); i++ {
-				if v[i] == ',' {
-					v = v[:i]
-					break
-				}
-			}
+			v, _, _ = strings.Cut(v, ",")
 			return trimSpace(v) == h[1]
 		}
 	}

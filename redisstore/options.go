@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/djangobridge/djangobridge"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -237,7 +238,7 @@ func ParseOptions(backend string, opts map[string]any) (*Options, error) {
 
 func (o *Options) codec(limit int) codec {
 	if limit <= 0 {
-		limit = 1 << 20
+		limit = djangobridge.DefaultSessionDataLimit
 	}
 	c := codec{limit: limit}
 	if o.Backend == BackendDjangoRedis {

@@ -77,7 +77,12 @@ var settingFlags = map[string]setting{
 	"use-tz":               {"use-tz", "USE_TZ", "USE_TZ: true or false (default $USE_TZ, else true)"},
 	"time-zone":            {"time-zone", "TIME_ZONE", "TIME_ZONE for naive datetimes when USE_TZ is false (default $TIME_ZONE, else America/Chicago)"},
 	"django-version":       {"django-version", "DJANGO_VERSION", "the Django release whose rules apply: 3.2, 4.2, 5.2, 6.1... (default $DJANGO_VERSION, else 5.2)"},
+	"argon2-hash-length":   {"argon2-hash-length", "ARGON2_HASH_LENGTH", "hash length of the Django side's argon2-cffi: 16 up to 21.x, 32 from 23.1 (default $ARGON2_HASH_LENGTH, else 32)"},
+	"bcrypt-before-5":      {"bcrypt-before-5", "BCRYPT_BEFORE_5", "true when the Django side runs Python bcrypt < 5.0, which truncates passwords at 72 bytes (default $BCRYPT_BEFORE_5, else false)"},
 }
+
+// passwordSettings are the setting flags of the password commands.
+var passwordSettings = []string{"django-version", "argon2-hash-length", "bcrypt-before-5"}
 
 // keyNeed says when a command needs SECRET_KEY.
 type keyNeed int
@@ -100,7 +105,7 @@ type command struct {
 var (
 	codecSettings = []string{"secret-key", "secret-key-fallbacks", "engine", "django-version"}
 	storeSettings = []string{"secret-key", "secret-key-fallbacks", "database-url", "engine", "cache-url", "session-file-path", "use-tz", "time-zone", "django-version"}
-	userSettings  = []string{"database-url", "use-tz", "time-zone", "django-version"}
+	userSettings  = []string{"database-url", "use-tz", "time-zone", "django-version", "argon2-hash-length", "bcrypt-before-5"}
 )
 
 var commandOrder = []string{"check", "session decode", "session encode", "session get", "clearsessions", "password hash", "password check", "user create", "user check-password", "user set-password"}
@@ -143,20 +148,23 @@ var commands = map[string]command{
 		key:      keyNotForDB,
 	},
 	"password hash": {
-		usage:    "password hash [--hasher NAME] [--iterations N] PASSWORD|-",
+		usage:    "password hash [--hasher NAME] [--iterations N] [--argon2-hash-length N] PASSWORD|-",
 		help:     "Prints the hash Django's make_password gives PASSWORD ('-' reads it from stdin) with the release's defaults.",
 		run:      cmdPasswordHash,
-		settings: []string{"django-version"},
+		settings: passwordSettings,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("hasher", "", "hasher algorithm name (pbkdf2_sha256, argon2, bcrypt_sha256, scrypt, md5...); default: the release's preferred one")
 			fs.Int("iterations", 0, "PBKDF2 iterations instead of the release's default")
 		},
 	},
 	"password check": {
-		usage:    "password check PASSWORD|- ENCODED",
+		usage:    "password check [--hasher NAME] [--argon2-hash-length N] PASSWORD|- ENCODED",
 		help:     "Prints \"password ok\" and exits 0 when PASSWORD matches ENCODED; prints \"password does not match\" and exits 1 when not; exits 2 when ENCODED is malformed. Adds \"must update\" on stderr when Django would re-hash it.",
 		run:      cmdPasswordCheck,
-		settings: []string{"django-version"},
+		settings: passwordSettings,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("hasher", "", "the preferred hasher (first in PASSWORD_HASHERS), which decides \"must update\"; default: the release's")
+		},
 	},
 	"user create": {
 		usage:    "user create USERNAME [--email E] [--superuser] [--password -]",
@@ -588,6 +596,9 @@ func cmdPasswordCheck(c *cli, fs *flag.FlagSet, args []string) error {
 		return fail(exitConfig, "%v", err)
 	}
 	s.PasswordHashers = append(append([]string(nil), def.Hashers...), def.Available...)
+	if alg := fs.Lookup("hasher").Value.String(); alg != "" {
+		s.PasswordHashers = append([]string{alg}, s.PasswordHashers...)
+	}
 	set, err := hashers.New(&s)
 	if err != nil {
 		return fail(exitConfig, "%v", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"strings"
@@ -108,6 +109,47 @@ func TestPasswordHashAndCheck(t *testing.T) {
 	}
 	if r := runCLI(t, nil, "", "password", "hash", "--hasher", "md5", "x"); r.code != 0 || !strings.HasPrefix(r.stdout, "md5$") {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestPasswordArgon2HashLength: --argon2-hash-length (or
+// $ARGON2_HASH_LENGTH) sets the length of new argon2 hashes and what
+// "must update" wants; default 32, argon2-cffi 23.1+'s.
+func TestPasswordArgon2HashLength(t *testing.T) {
+	hashLen := func(enc string) int {
+		i := strings.LastIndexByte(enc, '$')
+		b, err := base64.RawStdEncoding.DecodeString(enc[i+1:])
+		if err != nil {
+			t.Fatalf("%q: %v", enc, err)
+		}
+		return len(b)
+	}
+	hash := func(env map[string]string, args ...string) string {
+		r := runCLI(t, env, "", append([]string{"password", "hash", "--hasher", "argon2"}, append(args, "pw")...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+		return strings.TrimSpace(r.stdout)
+	}
+	e32, e16 := hash(nil), hash(nil, "--argon2-hash-length", "16")
+	if hashLen(e32) != 32 || hashLen(e16) != 16 || hashLen(hash(map[string]string{"ARGON2_HASH_LENGTH": "16"})) != 16 {
+		t.Fatalf("hash lengths: %s, %s", e32, e16)
+	}
+	for _, c := range []struct {
+		enc    string
+		args   []string
+		update bool
+	}{
+		{e32, nil, false}, {e16, nil, true},
+		{e16, []string{"--argon2-hash-length", "16"}, false}, {e32, []string{"--argon2-hash-length", "16"}, true},
+	} {
+		r := runCLI(t, nil, "", append([]string{"password", "check", "--hasher", "argon2"}, append(c.args, "pw", c.enc)...)...)
+		if r.code != 0 || strings.Contains(r.stderr, "must update") != c.update {
+			t.Errorf("check %v %s: %+v; want must update %v", c.args, c.enc, r, c.update)
+		}
+	}
+	if r := runCLI(t, nil, "", "password", "hash", "--argon2-hash-length", "2", "pw"); r.code != exitUsage {
+		t.Errorf("hash length 2: %+v", r)
 	}
 }
 

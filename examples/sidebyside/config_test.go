@@ -30,7 +30,7 @@ func TestConfigDefaultsAreDjangosAndTheDemos(t *testing.T) {
 		t.Errorf("DATABASE_URL unset: %q", c.DatabaseURL)
 	}
 	if s.DjangoVersion != djangobridge.Django52 || s.SessionEngine != "db" || s.SessionCookieName != "sessionid" ||
-		!s.UseTZ || s.TimeZone != "UTC" {
+		!s.UseTZ || s.TimeZone != "UTC" || s.Argon2HashLength != 32 {
 		t.Errorf("defaults: %+v", s)
 	}
 }
@@ -40,7 +40,7 @@ func TestConfigReadsDjangoNamedVariables(t *testing.T) {
 		"SECRET_KEY", "k", "SECRET_KEY_FALLBACKS", "old1, old2,", "DATABASE_URL", "postgres://u@h/db",
 		"SESSION_COOKIE_NAME", "sid", "USE_TZ", "false", "TIME_ZONE", "Europe/Paris", "DJANGO_VERSION", "3.2",
 		"SESSION_ENGINE", "django.contrib.sessions.backends.cached_db", "CACHE_URL", "redis://a/0,redis://b/0",
-		"CACHE_KEY_PREFIX", "p", "SESSION_FILE_PATH", "/s"))
+		"CACHE_KEY_PREFIX", "p", "SESSION_FILE_PATH", "/s", "ARGON2_HASH_LENGTH", "16"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestConfigReadsDjangoNamedVariables(t *testing.T) {
 	got := []string{s.SecretKey, strings.Join(s.SecretKeyFallbacks, "|"), c.DatabaseURL, s.SessionCookieName,
 		s.TimeZone, s.DjangoVersion.String(), s.SessionEngine, strings.Join(s.Cache.Location, "|"), s.Cache.KeyPrefix, s.SessionFilePath}
 	want := []string{"k", "old1|old2", "postgres://u@h/db", "sid", "Europe/Paris", "3.2", "cached_db", "redis://a/0|redis://b/0", "p", "/s"}
-	if strings.Join(got, " ") != strings.Join(want, " ") || s.UseTZ || c.DemoKey || c.Defaulted {
+	if strings.Join(got, " ") != strings.Join(want, " ") || s.UseTZ || c.DemoKey || c.Defaulted || s.Argon2HashLength != 16 {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
@@ -59,6 +59,8 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"USE_TZ", "maybe"},
 		{"SESSION_ENGINE", "memcached"},
 		{"USE_TZ", "false", "TIME_ZONE", "Mars/Olympus"},
+		{"ARGON2_HASH_LENGTH", "sixteen"},
+		{"ARGON2_HASH_LENGTH", "2"},
 	} {
 		if _, err := loadConfig(env(kv...)); err == nil {
 			t.Errorf("%v: no error", kv)

@@ -10,7 +10,9 @@
 // djangobridge.SettingsFromEnv: SECRET_KEY, SECRET_KEY_FALLBACKS,
 // DATABASE_URL, SESSION_ENGINE, CACHE_URL, SESSION_FILE_PATH,
 // SESSION_COOKIE_*, CSRF_*, USE_TZ, TIME_ZONE and DJANGO_VERSION (the
-// release whose rules apply; the demo defaults it to 5.2). Without
+// release whose rules apply; the demo defaults it to 5.2), and
+// ARGON2_HASH_LENGTH (the Django side's argon2-cffi hash length: 16 up to
+// 21.x, 32 from 23.1, the default). Without
 // DATABASE_URL the demo uses a SQLite file it creates with Django's schema
 // and a user demo (password demo). The setup is the public one a service
 // uses (bridge/anydb, bridge.New), and Bridge.Check runs at start: a

@@ -81,7 +81,7 @@ func NewDBCache(h Handle, s *djangobridge.Settings) (*DBCache, error) {
 		c.version = 1
 	}
 	if c.limit <= 0 {
-		c.limit = 1 << 20
+		c.limit = djangobridge.DefaultSessionDataLimit
 	}
 	for k, v := range cs.Options {
 		n, err := optInt(v)

@@ -91,3 +91,24 @@ def must_update(args):
 @op("hashers_identify")
 def identify(args):
     return H.identify_hasher(args["encoded"]).algorithm
+
+
+@op("hashers_libs")
+def hashers_libs(args):
+    """What the hashing libraries installed beside this Django give:
+    {"argon2_hash_len": argon2.DEFAULT_HASH_LENGTH (null without
+    argon2-cffi), "bcrypt_version": bcrypt's version, "bcrypt_before5"}."""
+    out = {"argon2_hash_len": None, "bcrypt_version": None, "bcrypt_before5": None}
+    try:
+        import argon2
+        out["argon2_hash_len"] = argon2.DEFAULT_HASH_LENGTH
+    except ImportError:
+        pass
+    try:
+        import importlib.metadata as md
+        v = md.version("bcrypt")
+        out["bcrypt_version"] = v
+        out["bcrypt_before5"] = int(v.split(".")[0]) < 5
+    except Exception:
+        pass
+    return out

@@ -1,0 +1,4 @@
+package djangouser
+
+// SessionPKForTest exposes sessionPK to the external tests.
+func SessionPKForTest(v any, pkType string) (string, bool) { return sessionPK(v, pkType) }
