@@ -8,24 +8,20 @@ import (
 	"github.com/djangobridge/djangobridge/internal/sqlcore"
 )
 
-// BackendDatabaseCache is the BACKEND of Django's database cache,
-// "django.core.cache.backends.db.DatabaseCache".
-const BackendDatabaseCache = sqlcore.BackendDatabaseCache
-
-type dbCache = sqlcore.DBCache
-
 // Cache is Django's database cache (DatabaseCache) on PostgreSQL over a
-// pgx pool: the same SQL core and rules as sqlstore.Cache. Safe for
-// concurrent use.
+// pgx pool, for the cache and cached_db session engines. Its methods and
+// Django's rules come from the SQL core it shares with sqlstore.Cache (see
+// there). Safe for concurrent use.
 type Cache struct {
-	*dbCache
+	*sqlcore.DBCache
 	pool *pgxpool.Pool
 }
 
 var _ djangosession.Cache = (*Cache)(nil)
 
 // NewCache returns the database cache of pool for s.Cache (BACKEND
-// BackendDatabaseCache, LOCATION the table name). It does no I/O.
+// "django.core.cache.backends.db.DatabaseCache", LOCATION the table name).
+// It does no I/O.
 func NewCache(pool *pgxpool.Pool, s *djangobridge.Settings) (*Cache, error) {
-	return sqlcore.Open(handle(pool), s, sqlcore.NewDBCache, func(c *dbCache) *Cache { return &Cache{c, pool} })
+	return sqlcore.Open(handle(pool), s, sqlcore.NewDBCache, func(c *sqlcore.DBCache) *Cache { return &Cache{c, pool} })
 }
