@@ -148,7 +148,7 @@ func TestPasswordArgon2HashLength(t *testing.T) {
 			t.Errorf("check %v %s: %+v; want must update %v", c.args, c.enc, r, c.update)
 		}
 	}
-	if r := runCLI(t, nil, "", "password", "hash", "--argon2-hash-length", "2", "pw"); r.code != exitUsage {
+	if r := runCLI(t, nil, "", "password", "hash", "--argon2-hash-length", "2", "pw"); r.code != exitConfig || !strings.Contains(r.stderr, "ARGON2_HASH_LENGTH") {
 		t.Errorf("hash length 2: %+v", r)
 	}
 }
