@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/bridge"
 	"github.com/djangobridge/djangobridge/bridge/anydb"
+	"github.com/djangobridge/djangobridge/caches"
 	"github.com/djangobridge/djangobridge/dburl"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
@@ -77,6 +79,7 @@ var settingFlags = map[string]setting{
 	"use-tz":               {"use-tz", "USE_TZ", "USE_TZ: true or false (default $USE_TZ, else true)"},
 	"time-zone":            {"time-zone", "TIME_ZONE", "TIME_ZONE for naive datetimes when USE_TZ is false (default $TIME_ZONE, else America/Chicago)"},
 	"django-version":       {"django-version", "DJANGO_VERSION", "the Django release whose rules apply: 3.2, 4.2, 5.2, 6.1... (default $DJANGO_VERSION, else 5.2)"},
+	"caches":               {"caches", "DJANGO_CACHES", "Django's CACHES setting as JSON, as settings.py has it ({\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": ...}}); the entry of SESSION_CACHE_ALIAS (default \"default\") serves the cache and cached_db engines instead of CACHE_URL (default $DJANGO_CACHES)"},
 	"argon2-hash-length":   {"argon2-hash-length", "ARGON2_HASH_LENGTH", "hash length of the Django side's argon2-cffi: 16 up to 21.x, 32 from 23.1 (default $ARGON2_HASH_LENGTH, else 32)"},
 	"bcrypt-before-5":      {"bcrypt-before-5", "BCRYPT_BEFORE_5", "true when the Django side runs Python bcrypt < 5.0, which truncates passwords at 72 bytes (default $BCRYPT_BEFORE_5, else false)"},
 }
@@ -104,7 +107,7 @@ type command struct {
 
 var (
 	codecSettings = []string{"secret-key", "secret-key-fallbacks", "engine", "django-version"}
-	storeSettings = []string{"secret-key", "secret-key-fallbacks", "database-url", "engine", "cache-url", "session-file-path", "use-tz", "time-zone", "django-version"}
+	storeSettings = []string{"secret-key", "secret-key-fallbacks", "database-url", "engine", "cache-url", "caches", "session-file-path", "use-tz", "time-zone", "django-version"}
 	userSettings  = []string{"database-url", "use-tz", "time-zone", "django-version", "argon2-hash-length", "bcrypt-before-5"}
 )
 
@@ -337,6 +340,14 @@ func (c *cli) loadSettings(fs *flag.FlagSet, cmd command) error {
 		return fail(exitConfig, "%v", err)
 	}
 	s.Logger = nil
+	if v := getenv("DJANGO_CACHES"); v != "" {
+		alias := cmp.Or(getenv("SESSION_CACHE_ALIAS"), "default")
+		cs, err := caches.Parse([]byte(v), alias)
+		if err != nil {
+			return fail(exitConfig, "DJANGO_CACHES (--caches): %v", err)
+		}
+		s.Cache = cs
+	}
 	c.databaseURL = getenv("DATABASE_URL")
 	engine, _ := djangobridge.EngineName(s.SessionEngine)
 	need := cmd.key == keyAlways || (cmd.key == keyNotForDB && engine != djangobridge.EngineDB)

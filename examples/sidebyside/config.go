@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
+	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/caches"
 )
 
 // demoSecretKey signs everything when SECRET_KEY is unset. It is also the
@@ -68,6 +71,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	s, err := djangobridge.SettingsFromEnv(demoDefaults)
 	if err != nil {
 		return nil, err
+	}
+	// DJANGO_CACHES: Django's CACHES as JSON, its SESSION_CACHE_ALIAS
+	// entry (default "default") instead of CACHE_URL.
+	if v := getenv("DJANGO_CACHES"); v != "" {
+		cs, err := caches.Parse([]byte(v), cmp.Or(getenv("SESSION_CACHE_ALIAS"), "default"))
+		if err != nil {
+			return nil, fmt.Errorf("DJANGO_CACHES: %w", err)
+		}
+		s.Cache = cs
 	}
 	c.Settings = s
 	c.CacheURL = s.Cache.Location

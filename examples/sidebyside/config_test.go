@@ -100,3 +100,24 @@ func TestNumbersAreStoredAsPythonWouldStoreThem(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigDjangoCaches: DJANGO_CACHES is Django's CACHES as JSON; its
+// SESSION_CACHE_ALIAS entry becomes the cache settings, and a backend the
+// bridge does not implement is an error naming it.
+func TestConfigDjangoCaches(t *testing.T) {
+	env := map[string]string{
+		"DJANGO_CACHES":       `{"sessions": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": ["redis://a:6379/1", "redis://b:6379/1"], "KEY_PREFIX": "site", "VERSION": 2}}`,
+		"SESSION_CACHE_ALIAS": "sessions",
+	}
+	c, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := c.Settings.Cache; len(cs.Location) != 2 || cs.KeyPrefix != "site" || cs.Version != 2 || cs.Backend != "django_redis.cache.RedisCache" {
+		t.Errorf("cache settings %+v", cs)
+	}
+	env["DJANGO_CACHES"] = `{"sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}`
+	if _, err := loadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "LocMemCache") {
+		t.Errorf("unsupported backend: %v", err)
+	}
+}
