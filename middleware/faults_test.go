@@ -141,7 +141,7 @@ func TestExpiryMatchesDjango(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				mw, err := middleware.New(middleware.Options{Sessions: mgr})
+				mw, err := middleware.New(middleware.Options{Sessions: mgr, SessionsOnly: true})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -274,7 +274,7 @@ func TestOversizedSignedCookieAsDjango(t *testing.T) {
 					t.Fatal(err)
 				}
 				mgr, _ := djangosession.NewManager(&s, st)
-				mw, err := middleware.New(middleware.Options{Sessions: mgr})
+				mw, err := middleware.New(middleware.Options{Sessions: mgr, SessionsOnly: true})
 				if err != nil {
 					t.Fatal(err)
 				}
