@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/djangobridge/djangobridge/internal/djangotest"
 	"github.com/djangobridge/djangobridge/registration"
 )
 
@@ -229,6 +231,74 @@ func TestAccountPagesPasswordReset(t *testing.T) {
 			mustContain(t, "used link", body, msgInvalidResetLink)
 			_, body = b.page(u + "/reset/" + uidb64 + "/x-y/")
 			mustContain(t, "bad token", body, msgInvalidResetLink)
+		})
+	}
+}
+
+// TestAccountPagesWithRealDjango runs examples/django_app beside the Go
+// apps on one SQLite database, for each Django release: a user registered
+// on a Go app's page is activated by the emailed link opened on
+// django-registration's ActivationView, after which (and not before)
+// Django logs the user in; a reset requested on Django's PasswordResetView
+// mails a link (runserver's standard output) whose path, opened on a Go
+// app's page, sets the password Django then accepts (and the old one no
+// longer), and the link is spent on both sides.
+func TestAccountPagesWithRealDjango(t *testing.T) {
+	dir := djangotest.DjangoDir(t)
+	for i, release := range djangotest.Releases {
+		t.Run("Django "+release, func(t *testing.T) {
+			env := map[string]string{"DJANGO_VERSION": release, "SECRET_KEY": "accounts-pages-" + release}
+			urls, goOut, dbURL := startDemoMailEnv(t, env)
+			env["DATABASE_URL"] = dbURL
+			django, djangoOut := startDjangoOutput(t, dir, release, env)
+			goApp := urls[i%3]
+
+			b := newBrowser(t)
+			form := url.Values{"username": {"carol"}, "email": {"carol@example.com"}, "password1": {"a fine pass 123"}, "password2": {"a fine pass 123"}}
+			if status, path, body := b.submit(goApp+"/accounts/register/", form, false); status != http.StatusOK || path != "/accounts/register/complete/" {
+				t.Fatalf("register on %s: %d at %s\n%s", appNames[i%3], status, path, body)
+			}
+			m := regexp.MustCompile(`http://[^/\s]+(/accounts/activate/[^/\s]+/)`).FindStringSubmatch(goOut.String())
+			if m == nil {
+				t.Fatalf("no activation link in\n%s", goOut)
+			}
+			if status, _ := b.post(django, "/api/login", url.Values{"username": {"carol"}, "password": {"a fine pass 123"}}); status != http.StatusUnauthorized {
+				t.Errorf("Django login before activation: %d, want 401", status)
+			}
+			path, body := b.page(django + m[1])
+			if path != "/accounts/activate/complete/" {
+				t.Fatalf("Django's ActivationView ended at %s:\n%s", path, body)
+			}
+			b.login(django, "carol", "a fine pass 123")
+			b.logout(django)
+
+			// The reset, requested on Django.
+			status, path, body := b.submit(django+"/accounts/password_reset/", url.Values{"email": {"carol@example.com"}}, false)
+			if status != http.StatusOK || path != "/accounts/password_reset/done/" {
+				t.Fatalf("Django's PasswordResetView: %d at %s\n%s", status, path, body)
+			}
+			var link []string
+			for deadline := time.Now().Add(10 * time.Second); link == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				link = regexp.MustCompile(`http://[^/\s]+(/reset/([^/\s]+)/[^/\s]+/)`).FindStringSubmatch(djangoOut.String())
+			}
+			if link == nil {
+				t.Fatalf("no reset link in Django's output:\n%s", djangoOut)
+			}
+			path, _ = b.page(goApp + link[1])
+			if path != "/reset/"+link[2]+"/set-password/" {
+				t.Fatalf("the link on %s ended at %s", appNames[i%3], path)
+			}
+			if status, path, body = b.submit(goApp+path, url.Values{"new_password1": {"brand new 789"}, "new_password2": {"brand new 789"}}, false); status != http.StatusOK || path != "/reset/done/" {
+				t.Fatalf("set password on %s: %d at %s\n%s", appNames[i%3], status, path, body)
+			}
+			if status, _ := b.post(django, "/api/login", url.Values{"username": {"carol"}, "password": {"a fine pass 123"}}); status != http.StatusUnauthorized {
+				t.Errorf("Django login with the old password: %d, want 401", status)
+			}
+			b.login(django, "carol", "brand new 789")
+			for _, base := range []string{django, goApp} {
+				_, body = newBrowser(t).page(base + link[1])
+				mustContain(t, base+" used link", body, msgInvalidResetLink)
+			}
 		})
 	}
 }
