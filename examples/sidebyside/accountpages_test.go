@@ -56,6 +56,26 @@ func (b *browser) submit(target string, form url.Values, noToken bool) (int, str
 	return resp.StatusCode, resp.Request.URL.Path, string(out)
 }
 
+// submitBig is submit for a hostile form: the status, or 0 when the
+// server ended the connection while the body was being sent (fiber's
+// BodyLimit, 4 MB by default, does).
+func (b *browser) submitBig(target string, form url.Values) int {
+	b.t.Helper()
+	_, body := b.page(target)
+	form = cloneValues(form)
+	if m := csrfFieldRE.FindStringSubmatch(body); m != nil {
+		form.Set("csrfmiddlewaretoken", m[1])
+	}
+	resp, err := b.client.PostForm(target, form)
+	if err != nil {
+		b.t.Logf("POST %s: %v", target, err)
+		return 0
+	}
+	resp.Body.Close()
+	b.t.Logf("POST %s with 10 MB: %d", target, resp.StatusCode)
+	return resp.StatusCode
+}
+
 func cloneValues(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
@@ -105,6 +125,18 @@ func TestAccountPagesRegisterAndActivate(t *testing.T) {
 			}
 			if n := strings.Count(out.String(), "/accounts/activate/"); n != i {
 				t.Errorf("a refused form sent mail: %d activation links, want %d", n, i)
+			}
+
+			// 10 MB fields: refused, nothing made, no mail.
+			big := strings.Repeat("x", 10<<20)
+			if status := b.submitBig(u+"/accounts/register/", url.Values{"username": {big}, "email": {"a@b.c"}, "password1": {"p"}, "password2": {"p"}}); status >= 500 {
+				t.Errorf("10 MB username: %d", status)
+			}
+			if status := b.submitBig(u+"/accounts/password_reset/", url.Values{"email": {big}}); status >= 500 {
+				t.Errorf("10 MB email: %d", status)
+			}
+			if n := strings.Count(out.String(), "/accounts/activate/"); n != i {
+				t.Errorf("10 MB fields sent mail: %d activation links, want %d", n, i)
 			}
 
 			status, path, body = b.submit(u+"/accounts/register/", good, false)
