@@ -188,3 +188,196 @@ for (const release of releases) {
     }
   });
 }
+
+// ---------------------------------------------------------------------------
+// Accounts (issue 13): the Go apps' account pages and Django's views, one flow
+// across both. For each release, on its own Go demo and Django app:
+//   a. register on a Go app's /accounts/register/ page (a refused form first:
+//      Django's messages); the activation link the Go demo prints (SITE_URL is
+//      the Django app) opens django-registration's ActivationView; logging in
+//      on Django fails before it and succeeds after;
+//   b. request a password reset on Django's /accounts/password_reset/ page; the
+//      /reset/<uidb64>/<token>/ path of the link Django prints (console
+//      EMAIL_BACKEND) is opened on a Go app's page, which moves the token into
+//      the session and shows the set-password form; the new password logs in
+//      on Django, the old one no longer does, and the link is spent on both.
+// Screenshots: <release>-accounts-*.png.
+
+const accountsInvalidLink =
+  "The password reset link was invalid, possibly because it has already been used.  Please request a new password reset.";
+
+// startAccountsServers starts the Go demo (emails to its standard output,
+// links to the Django app) and the Django app on one fresh SQLite file.
+async function startAccountsServers(release) {
+  const db = path.join(work, `db-accounts-${release}.sqlite3`);
+  const [pHTTP, pEcho, pFiber, pDjango] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const django = `http://127.0.0.1:${pDjango}`;
+  const env = {
+    DATABASE_URL: "sqlite:///" + db.replace(/^\/+/, ""), DJANGO_VERSION: release,
+    SECRET_KEY: `browsertest-accounts-${release}`, SITE_URL: django,
+  };
+  const go = start(`go demo, accounts (${release})`, demoBin,
+    ["-init", "-http", `127.0.0.1:${pHTTP}`, "-echo", `127.0.0.1:${pEcho}`, "-fiber", `127.0.0.1:${pFiber}`], env);
+  const apps = [["nethttp", `http://127.0.0.1:${pHTTP}`], ["echo", `http://127.0.0.1:${pEcho}`], ["fiber", `http://127.0.0.1:${pFiber}`]];
+  for (const [, base] of apps) await waitReady(go, base);
+  const dj = start(`django ${release}, accounts`, launcher(release),
+    ["examples/django_app/manage.py", "runserver", "--noreload", `127.0.0.1:${pDjango}`],
+    { ...env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" });
+  await waitReady(dj, django);
+  return { go, dj, apps, django };
+}
+
+// nextMatch waits until proc's output holds more than `seen` matches of re
+// and returns the last.
+// The output is read with quoted-printable's soft line breaks ("=" at a
+// line's end) joined: Django 6's console backend writes long lines so.
+async function nextMatch(proc, re, seen, what) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const all = [...unbreak(proc.output()).matchAll(re)];
+    if (all.length > seen) return all[all.length - 1];
+    if (Date.now() > deadline) throw new Error(`no ${what} in the output of ${proc.name}:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const unbreak = (text) => text.replace(/=\r?\n/g, "");
+const activationLinkRE = /http:\/\/\S+?\/accounts\/activate\/[^/\s]+\//g;
+const resetLinkRE = /http:\/\/[^/\s]+(\/reset\/([^/\s]+)\/[^/\s]+\/)/g;
+
+async function accountsShot(page, release, name) {
+  await page.screenshot({ path: path.join(shots, `${release}-accounts-${name}.png`), fullPage: true });
+}
+
+// submitForm fills fields (selector → value), clicks #submit and waits for
+// the page it leads to.
+async function submitForm(page, fields) {
+  for (const [sel, value] of Object.entries(fields)) await page.fill(sel, value);
+  await Promise.all([page.waitForNavigation({ timeout: 15000 }), page.click("#submit")]);
+}
+
+// loginFails logs in on base's page and expects the refusal.
+async function loginFails(page, base, username, password) {
+  await page.goto(base + "/");
+  await page.waitForSelector('body[data-ready="anonymous"]', { timeout: 15000 });
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await page.click("#login");
+  await page.waitForFunction(() => document.getElementById("error").textContent !== "", null, { timeout: 15000 });
+  assert.equal(await page.textContent("#error"), "invalid username or password");
+  await page.waitForSelector('body[data-ready="anonymous"]', { timeout: 15000 });
+}
+
+// registerOnGo registers username on goApp's page; returns the activation link.
+async function registerOnGo(page, s, goApp, username, password) {
+  const seen = [...unbreak(s.go.output()).matchAll(activationLinkRE)].length;
+  await page.goto(goApp + "/accounts/register/");
+  await submitForm(page, { "#id_username": username, "#id_email": `${username}@example.com`, "#id_password1": password, "#id_password2": password });
+  assert.equal(new URL(page.url()).pathname, "/accounts/register/complete/");
+  return (await nextMatch(s.go, activationLinkRE, seen, "activation link"))[0];
+}
+
+async function registerOnGoActivateOnDjango(page, s, release, [goName, goApp]) {
+  const username = `page_user_${release.replace(".", "_")}`;
+  const password = "a fine pass 123";
+  await page.goto(goApp + "/accounts/register/");
+  await page.waitForSelector("#id_username");
+  await accountsShot(page, release, `a1-${goName}-register-form`);
+  // A refused form: Django's messages, per field.
+  await submitForm(page, { "#id_username": username, "#id_email": `${username}@example.com`, "#id_password1": password, "#id_password2": "not the same" });
+  assert.equal(new URL(page.url()).pathname, "/accounts/register/");
+  assert.match(await page.textContent(".errorlist"), /The two password fields didn’t match\./);
+  assert.equal(await page.inputValue("#id_username"), username);
+  await accountsShot(page, release, `a2-${goName}-register-errors`);
+
+  const link = await registerOnGo(page, s, goApp, username, password);
+  assert.ok(link.startsWith(s.django + "/accounts/activate/"), link);
+  assert.match(await page.textContent("#message"), /check your email/);
+  await accountsShot(page, release, `a3-${goName}-register-complete`);
+
+  await loginFails(page, s.django, username, password);
+  await accountsShot(page, release, "a4-django-login-before-activation");
+
+  await page.goto(link);
+  assert.equal(new URL(page.url()).pathname, "/accounts/activate/complete/");
+  assert.match(await page.textContent("body"), /Your account is active/);
+  await accountsShot(page, release, "a5-django-activation-complete");
+
+  await login(page, s.django, username, password);
+  await expectUser(page, s.django, username, `${release}-accounts-a6-django-logged-in`);
+  await logout(page, s.django);
+
+  await page.goto(link); // django-registration refuses a second activation
+  assert.match(await page.textContent("body"), /The account you tried to activate has already been activated\./);
+  await accountsShot(page, release, "a7-django-activation-replayed");
+}
+
+async function resetOnDjangoConfirmOnGo(page, s, release, [goName, goApp]) {
+  const username = `reset_user_${release.replace(".", "_")}`;
+  const oldPassword = "a fine pass 123", newPassword = "brand new pass 789";
+  await page.goto(await registerOnGo(page, s, goApp, username, oldPassword));
+  assert.equal(new URL(page.url()).pathname, "/accounts/activate/complete/");
+
+  const seen = [...unbreak(s.dj.output()).matchAll(resetLinkRE)].length;
+  await page.goto(s.django + "/accounts/password_reset/");
+  await page.waitForSelector("#id_email");
+  await accountsShot(page, release, "b1-django-password-reset-form");
+  await submitForm(page, { "#id_email": `${username}@example.com` });
+  assert.equal(new URL(page.url()).pathname, "/accounts/password_reset/done/");
+  await accountsShot(page, release, "b2-django-password-reset-done");
+  const [, linkPath, uidb64] = await nextMatch(s.dj, resetLinkRE, seen, "password reset link");
+
+  // The link's path on the Go app: the token goes into the session, the
+  // browser to .../set-password/.
+  await page.goto(goApp + linkPath);
+  assert.equal(new URL(page.url()).pathname, `/reset/${uidb64}/set-password/`);
+  await page.waitForSelector("#id_new_password1");
+  await accountsShot(page, release, `b3-${goName}-set-password-form`);
+  await submitForm(page, { "#id_new_password1": newPassword, "#id_new_password2": "something else" });
+  assert.match(await page.textContent(".errorlist"), /The two password fields didn’t match\./);
+  await accountsShot(page, release, `b4-${goName}-set-password-errors`);
+  await submitForm(page, { "#id_new_password1": newPassword, "#id_new_password2": newPassword });
+  assert.equal(new URL(page.url()).pathname, "/reset/done/");
+  assert.match(await page.textContent("#message"), /Your password has been set\./);
+  await accountsShot(page, release, `b5-${goName}-password-reset-complete`);
+
+  await loginFails(page, s.django, username, oldPassword);
+  await login(page, s.django, username, newPassword);
+  await expectUser(page, s.django, username, `${release}-accounts-b6-django-new-password`);
+  await logout(page, s.django);
+
+  // The link is spent, on the Go app and on Django.
+  await page.goto(goApp + linkPath);
+  assert.equal(await page.textContent("#message"), accountsInvalidLink);
+  await accountsShot(page, release, `b7-${goName}-link-spent`);
+  await page.goto(s.django + linkPath);
+  assert.match(await page.textContent("body"), /The password reset link was invalid, possibly because it has already been used\./);
+  await accountsShot(page, release, "b8-django-link-spent");
+}
+
+releases.forEach((release, i) => {
+  test(`Django ${release}: accounts across the Go apps' pages and Django's views`, { skip: djangoDir ? false : "DJANGOBRIDGE_TEST_DJANGO is not set" }, async (t) => {
+    const s = await startAccountsServers(release);
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    // Each release uses other Go apps, so all three serve each page in a full run.
+    const regApp = s.apps[i % 3], resetApp = s.apps[(i + 1) % 3];
+    const step = (name, fn) => t.test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        await accountsShot(page, release, "failure").catch(() => {});
+        e.message += `\n--- go demo output ---\n${s.go.output()}\n--- django output ---\n${s.dj.output()}`;
+        throw e;
+      }
+    });
+    try {
+      await step(`register on ${regApp[0]}, activate on Django`, () => registerOnGoActivateOnDjango(page, s, release, regApp));
+      await step(`reset requested on Django, new password set on ${resetApp[0]}`, () => resetOnDjangoConfirmOnGo(page, s, release, resetApp));
+    } finally {
+      await page.close();
+      await stop(s.dj);
+      await stop(s.go);
+    }
+  });
+});

@@ -31,7 +31,24 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // startDemoMail is startDemo with the console emails captured.
 func startDemoMail(t *testing.T) ([3]string, *lockedBuffer) {
 	t.Helper()
-	env := map[string]string{"DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite3"), "SECRET_KEY": "sidebyside-test-secret"}
+	urls, out, _ := startDemoMailEnv(t, nil)
+	return urls, out
+}
+
+// startDemoMailEnv is startDemoMail with env as the environment (a fresh
+// SQLite file and a test SECRET_KEY unless set); it also returns the
+// database URL.
+func startDemoMailEnv(t *testing.T, env map[string]string) ([3]string, *lockedBuffer, string) {
+	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	if env["DATABASE_URL"] == "" {
+		env["DATABASE_URL"] = "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite3")
+	}
+	if env["SECRET_KEY"] == "" {
+		env["SECRET_KEY"] = "sidebyside-test-secret"
+	}
 	cfg, err := loadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +80,7 @@ func startDemoMail(t *testing.T) ([3]string, *lockedBuffer) {
 	for _, u := range urls {
 		waitUp(t, u)
 	}
-	return urls, out
+	return urls, out, cfg.DatabaseURL
 }
 
 // TestRegisterActivateResetOnTheGoApps: POST /api/register on one Go app

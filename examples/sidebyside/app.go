@@ -42,17 +42,21 @@ type request struct {
 	ctx   context.Context
 	form  func(name string) string // a field of the POST body
 	query func(name string) string // a query parameter
+	param func(name string) string // a {name} parameter of the route's path
 	state *middleware.State
 }
 
-// response is a handler's answer.
+// response is a handler's answer; location, when set, is the Location
+// header of a redirect.
 type response struct {
 	status      int
 	contentType string
 	body        []byte
+	location    string
 }
 
-// route is one entry of the demo's route table.
+// route is one entry of the demo's route table; a path segment {name} is
+// a parameter (r.param(name)).
 type route struct {
 	method, path string
 	handle       func(*app, *request) response
@@ -72,6 +76,19 @@ var routes = []route{
 	{http.MethodPost, "/api/activate", (*app).activate},
 	{http.MethodPost, "/api/password-reset", (*app).passwordReset},
 	{http.MethodPost, "/api/password-reset/confirm", (*app).passwordResetConfirm},
+	// The HTML account pages (accountpages.go).
+	{http.MethodGet, "/accounts/register/", (*app).registerPage},
+	{http.MethodPost, "/accounts/register/", (*app).registerSubmit},
+	{http.MethodGet, "/accounts/register/complete/", (*app).registerCompletePage},
+	{http.MethodGet, "/accounts/register/closed/", (*app).registerClosedPage},
+	{http.MethodGet, "/accounts/activate/complete/", (*app).activationCompletePage}, // before {activation_key}: fiber takes the first match
+	{http.MethodGet, "/accounts/activate/{activation_key}/", (*app).activatePage},
+	{http.MethodGet, "/accounts/password_reset/", (*app).passwordResetPage},
+	{http.MethodPost, "/accounts/password_reset/", (*app).passwordResetSubmit},
+	{http.MethodGet, "/accounts/password_reset/done/", (*app).passwordResetDonePage},
+	{http.MethodGet, "/reset/done/", (*app).passwordResetCompletePage},
+	{http.MethodGet, "/reset/{uidb64}/{token}/", (*app).passwordResetConfirmPage},
+	{http.MethodPost, "/reset/{uidb64}/{token}/", (*app).passwordResetConfirmSubmit},
 }
 
 // index is the page: who you are, a login form, a logout button and a
@@ -89,7 +106,7 @@ func (a *app) index(r *request) response {
 		return a.fail(err)
 	}
 	body := strings.ReplaceAll(page, "{{APP}}", html.EscapeString(a.name+" (djangobridge)"))
-	return response{http.StatusOK, "text/html; charset=utf-8", []byte(body)}
+	return response{status: http.StatusOK, contentType: "text/html; charset=utf-8", body: []byte(body)}
 }
 
 // whoami answers {"authenticated": false} or the user, and sets the
@@ -290,7 +307,7 @@ func (a *app) fail(err error) response {
 }
 
 func jsonResponse(status int, body []byte) response {
-	return response{status, "application/json", body}
+	return response{status: status, contentType: "application/json", body: body}
 }
 
 func errorResponse(status int, msg string) response {

@@ -446,6 +446,15 @@ func TestWithRealDjango(t *testing.T) {
 // free port and returns its base URL.
 func startDjango(t *testing.T, dir, release string, env map[string]string) string {
 	t.Helper()
+	base, _ := startDjangoOutput(t, dir, release, env)
+	return base
+}
+
+// startDjangoOutput is startDjango that also returns runserver's output
+// (standard output and error), where Django's console EMAIL_BACKEND
+// writes.
+func startDjangoOutput(t *testing.T, dir, release string, env map[string]string) (string, *syncBuffer) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -457,8 +466,8 @@ func startDjango(t *testing.T, dir, release string, env map[string]string) strin
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +491,7 @@ func startDjango(t *testing.T, dir, release string, env map[string]string) strin
 		if resp, err := http.Get(base + "/api/whoami"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, out
 			}
 		}
 		if time.Now().After(deadline) {

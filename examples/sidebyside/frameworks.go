@@ -24,16 +24,20 @@ func netHTTPHandler(a *app, m *middleware.Middleware) http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		pattern := rt.method + " " + rt.path
-		if rt.path == "/" {
-			pattern += "{$}" // the page only, not every path
+		if strings.HasSuffix(rt.path, "/") {
+			pattern += "{$}" // this path only, not every path below it
 		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			res := rt.handle(a, &request{
 				ctx:   r.Context(),
 				form:  r.PostFormValue,
 				query: r.URL.Query().Get,
+				param: r.PathValue,
 				state: middleware.StateFromContext(r.Context()),
 			})
+			if res.location != "" {
+				w.Header().Set("Location", res.location)
+			}
 			w.Header().Set("Content-Type", res.contentType)
 			w.WriteHeader(res.status)
 			_, _ = w.Write(res.body)
@@ -48,14 +52,18 @@ func echoApp(a *app, m *middleware.Middleware) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.Use(echomw.New(m))
 	for _, rt := range routes {
-		e.Add(rt.method, rt.path, func(c echo.Context) error {
+		e.Add(rt.method, colonParams(rt.path), func(c echo.Context) error {
 			r := c.Request()
 			res := rt.handle(a, &request{
 				ctx:   r.Context(),
 				form:  r.PostFormValue, // the body only, as Django's request.POST
 				query: c.QueryParam,
+				param: c.Param,
 				state: echomw.State(c),
 			})
+			if res.location != "" {
+				c.Response().Header().Set("Location", res.location)
+			}
 			return c.Blob(res.status, res.contentType, res.body)
 		})
 	}
@@ -67,18 +75,34 @@ func fiberApp(a *app, m *middleware.Middleware) *fiber.App {
 	f := fiber.New(fiber.Config{DisableStartupMessage: true})
 	f.Use(fibermw.New(m, fibermw.Config{}))
 	for _, rt := range routes {
-		f.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
+		f.Add(rt.method, colonParams(rt.path), func(c *fiber.Ctx) error {
 			res := rt.handle(a, &request{
 				ctx:   c.UserContext(),
 				form:  func(name string) string { return fiberPostValue(c, name) },
 				query: func(name string) string { return strings.Clone(c.Query(name)) },
+				param: func(name string) string { return strings.Clone(c.Params(name)) },
 				state: fibermw.State(c),
 			})
+			if res.location != "" {
+				c.Set(fiber.HeaderLocation, res.location)
+			}
 			c.Set(fiber.HeaderContentType, res.contentType)
 			return c.Status(res.status).Send(res.body)
 		})
 	}
 	return f
+}
+
+// colonParams turns the route table's {name} path parameters (net/http's
+// syntax) into echo's and fiber's :name.
+func colonParams(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			segs[i] = ":" + s[1:len(s)-1]
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // fiberPostValue is a field of the POST body (not the query string, as

@@ -117,6 +117,10 @@ WSGI_APPLICATION = "demo.wsgi.application"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
               "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}]
 ACCOUNT_ACTIVATION_DAYS = int(os.environ.get("ACCOUNT_ACTIVATION_DAYS") or 7)
+# PasswordResetView's email (registration/password_reset_email.html, with the
+# /reset/<uidb64>/<token>/ link) is written to standard output, as the Go
+# demo's console sender writes its emails.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or default_database_url()
 DATABASES = {"default": database_settings(DATABASE_URL)}
