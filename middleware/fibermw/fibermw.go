@@ -33,6 +33,7 @@ import (
 
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
@@ -155,6 +156,9 @@ func requestOf(m *middleware.Middleware, c *fiber.Ctx, sessionCookie, csrfCookie
 	if v := h.Cookie(csrfCookie); v != nil {
 		req.CSRFCookie, req.HasCSRFCookie = string(v), true
 	}
+	if v := h.Cookie(messages.CookieName); len(v) > 0 {
+		req.MessagesCookie = string(v)
+	}
 	if middleware.IsSafeMethod(req.Method) {
 		return req // the rest serves the CSRF check of unsafe methods only
 	}
@@ -241,6 +245,21 @@ func CSRFToken(c *fiber.Ctx) (string, error) {
 		return "", err
 	}
 	return st.CSRFToken()
+}
+
+// Messages returns the request's flash messages (Django's messages
+// framework, with middleware.Options.Messages): m.Success("Saved.") is
+// shown by the next page, Django's or Go's; m.Messages() shows and
+// consumes the pending ones. The middleware stores what is left (the
+// "messages" cookie, "_messages" in the session) before the session is
+// saved. Errors: middleware.ErrNoMessages without Options.Messages,
+// ErrNoState without the middleware; the error handler answers 500.
+func Messages(c *fiber.Ctx) (*messages.Request, error) {
+	st, err := state(c, "fibermw.Messages")
+	if err != nil {
+		return nil, err
+	}
+	return st.Messages()
 }
 
 // LoginRequired is Django's @login_required as fiber middleware: an
