@@ -1,0 +1,155 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/messages"
+	"github.com/djangobridge/djangobridge/middleware"
+	"github.com/djangobridge/djangobridge/middleware/internal/adaptertest"
+)
+
+// messagesApp is the net/http app of the messages scenarios.
+func messagesApp(t *testing.T, mw *middleware.Middleware) func(*http.Request) *http.Response {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /add", func(w http.ResponseWriter, r *http.Request) {
+		m, err := middleware.Messages(r)
+		if err != nil {
+			middleware.Fail(w, r, err)
+			return
+		}
+		adaptertest.AddMessages(m)
+		_, _ = w.Write([]byte("added"))
+	})
+	mux.HandleFunc("GET /show", func(w http.ResponseWriter, r *http.Request) {
+		m, err := middleware.Messages(r)
+		if err != nil {
+			middleware.Fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(adaptertest.ShowMessages(m))
+	})
+	h := mw.Handler(mux)
+	return func(r *http.Request) *http.Response {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Result()
+	}
+}
+
+// Flash messages a net/http handler adds are shown by a Django view, and
+// the reverse, for the cookie, session and fallback storages on every
+// release.
+func TestMessagesWithDjango(t *testing.T) { adaptertest.CheckMessagesWithDjango(t, messagesApp) }
+
+func messagesSite(t *testing.T, storage messages.Storage, withMessages bool) (*middleware.Middleware, *djangosession.Manager) {
+	t.Helper()
+	s := djangobridge.Defaults()
+	s.SecretKey = "messages-test-key"
+	mgr, err := djangosession.NewManager(&s, djangosession.NewMemoryStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := middleware.Options{Sessions: mgr, SessionsOnly: true}
+	if withMessages {
+		if o.Messages, err = messages.New(&s, messages.Options{Storage: storage}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mw, err := middleware.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mw, mgr
+}
+
+// The flow stores the messages before the session is saved: with the
+// session storage "_messages" is in the saved session; a request that
+// never asks for its messages leaves the cookie and session alone; the
+// pending messages are the same object for the whole request.
+func TestMessagesFlow(t *testing.T) {
+	mw, mgr := messagesSite(t, messages.SessionStorage, true)
+	h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := middleware.Messages(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, _ := middleware.MessagesFromContext(r.Context())
+		if m != m2 {
+			t.Error("two messages storages in one request")
+		}
+		m.Success("Saved.")
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	var key string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == messages.CookieName {
+			t.Errorf("session storage set %v", c)
+		}
+		if c.Name == "sessionid" {
+			key = c.Value
+		}
+	}
+	sess := mgr.Open(context.Background(), key)
+	if v, _ := sess.GetString(messages.SessionKey); !strings.Contains(v, "Saved.") {
+		t.Fatalf("saved session holds _messages %q", v)
+	}
+
+	// Untouched: no Set-Cookie at all, even with a messages cookie sent.
+	mw, _ = messagesSite(t, messages.FallbackStorage, true)
+	rec = httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "messages", Value: "garbage"})
+	mw.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(rec, r)
+	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("a request that never used its messages set %v", sc)
+	}
+}
+
+// A bad messages cookie reads as no messages and is deleted (Django marks
+// the storage used); the deletion is Django's text.
+func TestMessagesBadCookieDeleted(t *testing.T) {
+	mw, _ := messagesSite(t, messages.CookieStorage, true)
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "messages", Value: "tampered:1abc:xyz"})
+	mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, _ := middleware.Messages(r)
+		if got := m.Messages(); len(got) != 0 {
+			t.Errorf("tampered cookie read as %v", got)
+		}
+	})).ServeHTTP(rec, r)
+	want := `messages=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax`
+	if got := rec.Header().Get("Set-Cookie"); got != want {
+		t.Errorf("Set-Cookie %q, want %q", got, want)
+	}
+}
+
+// Without Options.Messages the helper says how to fix it, and Fail answers
+// it as a programming error.
+func TestMessagesNotConfigured(t *testing.T) {
+	mw, _ := messagesSite(t, messages.CookieStorage, false)
+	rec := httptest.NewRecorder()
+	mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := middleware.Messages(r)
+		if !errors.Is(err, middleware.ErrNoMessages) || !strings.Contains(err.Error(), "Options.Messages") {
+			t.Errorf("err = %v", err)
+		}
+		middleware.Fail(w, r, err)
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 500 {
+		t.Errorf("status %d", rec.Code)
+	}
+	// Outside the middleware: ErrNoState.
+	if _, err := middleware.Messages(httptest.NewRequest("GET", "/", nil)); !errors.Is(err, middleware.ErrNoState) {
+		t.Errorf("outside: %v", err)
+	}
+}
