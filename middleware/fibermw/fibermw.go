@@ -21,6 +21,8 @@
 // context when its client goes away; the core watches the connection during
 // each store call instead. fasthttp reuses a request's buffers once its
 // handler returns: what the core keeps is copied out of them here.
+// Messages gives Django's flash messages when middleware.Options.Messages
+// is set.
 package fibermw
 
 import (

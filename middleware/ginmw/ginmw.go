@@ -24,6 +24,8 @@
 // the core's answer, middleware.Answer). The request's pieces are in c.Get
 // under middleware.KeyState (*State), KeySession (*djangosession.Session)
 // and KeyUser (middleware.LazyUser).
+// Messages gives Django's flash messages when middleware.Options.Messages
+// is set.
 package ginmw
 
 import (
