@@ -20,16 +20,14 @@
 // and c.UserContext() carries the State. fasthttp does not end a request's
 // context when its client goes away; the core watches the connection during
 // each store call instead. fasthttp reuses a request's buffers once its
-// handler returns: what the core keeps is copied out of them here.
+// handler returns: what the core keeps is copied out of them (package
+// middleware/internal/fasthttpreq, shared with the other fiber adapter).
 // Messages gives Django's flash messages when middleware.Options.Messages
 // is set.
 package fibermw
 
 import (
 	"context"
-	"net"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,6 +35,7 @@ import (
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
+	"github.com/djangobridge/djangobridge/middleware/internal/fasthttpreq"
 )
 
 // Config adapts the middleware to fiber; every field is optional.
@@ -66,12 +65,11 @@ func New(m *middleware.Middleware, config ...Config) fiber.Handler {
 	if len(config) > 0 {
 		cfg = config[0]
 	}
-	s := m.Settings()
 	return func(c *fiber.Ctx) error {
 		if cfg.Next != nil && cfg.Next(c) {
 			return c.Next()
 		}
-		req := requestOf(m, c, s.SessionCookieName, s.CSRFCookieName, s.CSRFHeaderName)
+		req := fasthttpreq.Request(m, c.Context(), c.Method(), c)
 		st := m.Begin(c.UserContext(), &req)
 		c.Locals(middleware.KeyState, st)
 		c.Locals(middleware.KeySession, st.Session())
@@ -130,61 +128,6 @@ type flowError struct {
 
 func (e *flowError) Error() string   { return e.fe.Message }
 func (e *flowError) Unwrap() []error { return []error{e.fe, e.err} }
-
-// method returns m as a constant (no copy) for the usual methods, a copy
-// otherwise: fiber's Method() points into fasthttp's buffer.
-func method(m string) string {
-	for _, k := range [...]string{fiber.MethodGet, fiber.MethodPost, fiber.MethodHead, fiber.MethodPut,
-		fiber.MethodDelete, fiber.MethodPatch, fiber.MethodOptions, fiber.MethodTrace, fiber.MethodConnect} {
-		if m == k {
-			return k
-		}
-	}
-	return strings.Clone(m)
-}
-
-// requestOf copies what the core reads out of fasthttp's buffers.
-func requestOf(m *middleware.Middleware, c *fiber.Ctx, sessionCookie, csrfCookie, csrfHeader string) middleware.Request {
-	h := &c.Request().Header
-	req := middleware.Request{
-		Method: method(c.Method()),
-		Host:   string(h.Host()),
-		Secure: m.IsSecure(c.Context().IsTLS(), func(name string) string { return string(h.Peek(name)) }),
-		Conn:   c.Context().Conn(),
-	}
-	if v := h.Cookie(sessionCookie); v != nil {
-		req.SessionCookie, req.HasSessionCookie = string(v), true
-	}
-	if v := h.Cookie(csrfCookie); v != nil {
-		req.CSRFCookie, req.HasCSRFCookie = string(v), true
-	}
-	if v := h.Cookie(messages.CookieName); len(v) > 0 {
-		req.MessagesCookie = string(v)
-	}
-	if middleware.IsSafeMethod(req.Method) {
-		return req // the rest serves the CSRF check of unsafe methods only
-	}
-	if addr, ok := c.Context().LocalAddr().(*net.TCPAddr); ok {
-		req.Port = strconv.Itoa(addr.Port)
-	}
-	if v := h.Peek(fiber.HeaderOrigin); v != nil {
-		req.Origin, req.HasOrigin = string(v), true
-	}
-	if v := h.Peek(fiber.HeaderReferer); v != nil {
-		req.Referer, req.HasReferer = string(v), true
-	}
-	if v := h.Peek(csrfHeader); v != nil {
-		req.CSRFHeader, req.HasCSRFHeader = string(v), true
-	}
-	req.FormToken = func() string {
-		ct := string(h.ContentType())
-		if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) && !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
-			return ""
-		}
-		return strings.Clone(c.FormValue(middleware.CSRFFormField))
-	}
-	return req
-}
 
 // State returns the request's middleware state (c.Locals(middleware.KeyState)),
 // or nil if the request did not pass through the middleware.
