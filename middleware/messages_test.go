@@ -3,13 +3,17 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djangotest"
 	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
 	"github.com/djangobridge/djangobridge/middleware/internal/adaptertest"
@@ -151,5 +155,108 @@ func TestMessagesNotConfigured(t *testing.T) {
 	// Outside the middleware: ErrNoState.
 	if _, err := middleware.Messages(httptest.NewRequest("GET", "/", nil)); !errors.Is(err, middleware.ErrNoState) {
 		t.Errorf("outside: %v", err)
+	}
+}
+
+// More than the cookie holds, under FallbackStorage: the handler's 40
+// messages go partly to the cookie (with the not-finished sentinel) and
+// partly to the session, both written by one answer before the session is
+// saved; a Django view shows all 40 in order, and a Go handler shows all
+// 40 a Django view added.
+func TestMessagesOverflowWithDjango(t *testing.T) {
+	djangotest.DjangoDir(t)
+	// Random letters: zlib would fit 40 repetitive messages in 2048 bytes.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var texts []string
+	for i := range 40 {
+		b := make([]byte, 90)
+		for j := range b {
+			b[j] = byte('a' + rnd.IntN(26))
+		}
+		texts = append(texts, fmt.Sprintf("%02d %s", i, b))
+	}
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			t.Parallel()
+			d := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "signed_cookies",
+				Extra: map[string]any{"MIDDLEWARE": []string{
+					"django.contrib.sessions.middleware.SessionMiddleware",
+					"django.contrib.messages.middleware.MessageMiddleware",
+				}}})
+			s := djangobridge.Defaults()
+			s.SecretKey = "test-secret-key"
+			s.DjangoVersion = djangobridge.MustParseVersion(rel)
+			s.SessionEngine = djangobridge.EngineSignedCookies
+			store, _ := djangosession.NewSignedCookieStore(&s)
+			mgr, err := djangosession.NewManager(&s, store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := messages.New(&s, messages.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mw, err := middleware.New(middleware.Options{Sessions: mgr, SessionsOnly: true, Messages: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				m, err := middleware.Messages(r)
+				if err != nil {
+					middleware.Fail(w, r, err)
+					return
+				}
+				if r.URL.Path == "/add" {
+					for _, x := range texts {
+						m.Info(x)
+					}
+					return
+				}
+				for _, msg := range m.Messages() {
+					fmt.Fprintln(w, msg.Message)
+				}
+			}))
+			type view struct {
+				Shown   []struct{ Message string } `json:"shown"`
+				Cookies map[string]*string         `json:"cookies"`
+			}
+			settings := map[string]any{"MESSAGE_STORAGE": "django.contrib.messages.storage.fallback.FallbackStorage"}
+
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/add", nil))
+			jar := map[string]string{}
+			for _, c := range rec.Result().Cookies() {
+				jar[c.Name] = c.Value
+			}
+			if jar["messages"] == "" || jar["sessionid"] == "" {
+				t.Fatalf("40 messages did not go to both the cookie and the session: %v", rec.Header().Values("Set-Cookie"))
+			}
+			var dj view
+			d.Do(t, "messages_view", map[string]any{"path": "/_djangobridge/messages/show/", "cookies": jar, "settings": settings}, &dj)
+			var got []string
+			for _, m := range dj.Shown {
+				got = append(got, m.Message)
+			}
+			if !reflect.DeepEqual(got, texts) {
+				t.Errorf("Django shows %d of the Go handler's 40 messages: %q", len(got), got)
+			}
+
+			var adds [][]any
+			for _, x := range texts {
+				adds = append(adds, []any{20, x, "", false})
+			}
+			d.Do(t, "messages_view", map[string]any{"path": "/_djangobridge/messages/add/", "add": adds, "settings": settings}, &dj)
+			r := httptest.NewRequest("GET", "/show", nil)
+			for k, v := range dj.Cookies {
+				if v != nil {
+					r.AddCookie(&http.Cookie{Name: k, Value: *v})
+				}
+			}
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if got := strings.Split(strings.TrimSuffix(rec.Body.String(), "\n"), "\n"); !reflect.DeepEqual(got, texts) {
+				t.Errorf("the Go handler shows %d of Django's 40 messages: %q", len(got), got)
+			}
+		})
 	}
 }

@@ -47,3 +47,5 @@ func messagesApp(t *testing.T, mw *middleware.Middleware) func(*http.Request) *h
 // Django view, and the reverse, for the cookie, session and fallback
 // storages on every release.
 func TestMessagesWithDjango(t *testing.T) { adaptertest.CheckMessagesWithDjango(t, messagesApp) }
+
+func TestMessagesNotConfigured(t *testing.T) { adaptertest.CheckMessagesNotConfigured(t, messagesApp) }

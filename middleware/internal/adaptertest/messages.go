@@ -330,3 +330,17 @@ func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// CheckMessagesNotConfigured: without middleware.Options.Messages the
+// adapter's Messages accessor returns middleware.ErrNoMessages, and the
+// handler handing it to the framework's error handling gets a 500, as for
+// any programming error.
+func CheckMessagesNotConfigured(t *testing.T, app MessagesApp) {
+	st := NewSiteWith(t, nil, func(o *middleware.Options) { o.Messages = nil })
+	resp := app(t, st.MW)(httptest.NewRequest("GET", "/add", nil))
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "Internal server error.") {
+		t.Errorf("Messages without Options.Messages answered %d %s, want 500 with the reason", resp.StatusCode, body)
+	}
+}
