@@ -197,7 +197,8 @@ func CSRFToken(c *fiber.Ctx) (string, error) {
 // shown by the next page, Django's or Go's; m.Messages() shows and
 // consumes the pending ones. The middleware stores what is left (the
 // "messages" cookie, "_messages" in the session) before the session is
-// saved. Errors: middleware.ErrNoMessages without Options.Messages,
+// saved, once the handler returns (fiber buffers the answer, so messages
+// added after c.SendString or c.Redirect are stored too). Errors: middleware.ErrNoMessages without Options.Messages,
 // ErrNoState without the middleware; the error handler answers 500.
 func Messages(c *fiber.Ctx) (*messages.Request, error) {
 	st, err := state(c, "fibermw.Messages")

@@ -211,9 +211,10 @@ func CSRFToken(c *gin.Context) (string, error) {
 // shown by the next page, Django's or Go's; m.Messages() shows and
 // consumes the pending ones. The middleware stores what is left (the
 // "messages" cookie, "_messages" in the session) before the session is
-// saved. Errors: middleware.ErrNoMessages without Options.Messages,
-// ErrNoState without the middleware; record them with c.Error and the
-// middleware answers 500.
+// saved, as the answer starts: add them before c.String, c.Redirect...
+// Errors: middleware.ErrNoMessages without Options.Messages, ErrNoState
+// without the middleware; record them with c.Error and the middleware
+// answers 500.
 func Messages(c *gin.Context) (*messages.Request, error) {
 	st, err := state(c, "ginmw.Messages")
 	if err != nil {
