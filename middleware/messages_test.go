@@ -260,3 +260,88 @@ func TestMessagesOverflowWithDjango(t *testing.T) {
 		})
 	}
 }
+
+// The messages cookie takes SESSION_COOKIE_DOMAIN, _SECURE, _HTTPONLY and
+// _SAMESITE as Django's CookieStorage does: set and deleted, the Go
+// middleware's Set-Cookie text is Django's (the signed value aside) on
+// every release.
+func TestMessagesCookieAttributesMatchDjango(t *testing.T) {
+	djangotest.DjangoDir(t)
+	cases := []map[string]any{
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_HTTPONLY": false, "SESSION_COOKIE_SAMESITE": "Strict",
+			"SESSION_COOKIE_DOMAIN": ".example.com"},
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_SAMESITE": "None"},
+		{"SESSION_COOKIE_SAMESITE": false},
+	}
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			t.Parallel()
+			d := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "signed_cookies",
+				Extra: map[string]any{"MIDDLEWARE": []string{
+					"django.contrib.sessions.middleware.SessionMiddleware",
+					"django.contrib.messages.middleware.MessageMiddleware",
+				}}})
+			for _, dj := range cases {
+				s := djangobridge.Defaults()
+				s.SecretKey = "test-secret-key"
+				s.SessionEngine = djangobridge.EngineSignedCookies
+				applyDjango(t, &s, rel, dj)
+				store, _ := djangosession.NewSignedCookieStore(&s)
+				mgr, err := djangosession.NewManager(&s, store)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, err := messages.New(&s, messages.Options{Storage: messages.CookieStorage})
+				if err != nil {
+					t.Fatal(err)
+				}
+				mw, err := middleware.New(middleware.Options{Sessions: mgr, SessionsOnly: true, Messages: f})
+				if err != nil {
+					t.Fatal(err)
+				}
+				h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					m, _ := middleware.Messages(r)
+					if r.URL.Path == "/add" {
+						m.Success("Saved.")
+					} else {
+						m.Messages()
+					}
+				}))
+				settings := map[string]any{"MESSAGE_STORAGE": "django.contrib.messages.storage.cookie.CookieStorage"}
+				for k, v := range dj {
+					settings[k] = v
+				}
+				type view struct {
+					SetCookie map[string]string  `json:"set_cookie"`
+					Cookies   map[string]*string `json:"cookies"`
+				}
+				var added, shown view
+				d.Do(t, "messages_view", map[string]any{"path": "/_djangobridge/messages/add/",
+					"add": [][]any{{25, "Saved.", "", false}}, "settings": settings}, &added)
+				d.Do(t, "messages_view", map[string]any{"path": "/_djangobridge/messages/show/",
+					"cookies": map[string]any{"messages": added.Cookies["messages"]}, "settings": settings}, &shown)
+
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", "/add", nil))
+				goSet := rec.Header().Get("Set-Cookie")
+				if got, want := valueless(goSet), valueless(added.SetCookie["messages"]); got != want {
+					t.Errorf("%v: setting the messages cookie:\n Go     %s\n Django %s", dj, got, want)
+				}
+				r := httptest.NewRequest("GET", "/show", nil)
+				r.AddCookie(&http.Cookie{Name: "messages", Value: *added.Cookies["messages"]})
+				rec = httptest.NewRecorder()
+				h.ServeHTTP(rec, r)
+				if got, want := rec.Header().Get("Set-Cookie"), shown.SetCookie["messages"]; got != want {
+					t.Errorf("%v: deleting the messages cookie:\n Go     %s\n Django %s", dj, got, want)
+				}
+			}
+		})
+	}
+}
+
+// valueless is a Set-Cookie text without its value.
+func valueless(text string) string {
+	nv, attrs, _ := strings.Cut(text, ";")
+	name, _, _ := strings.Cut(nv, "=")
+	return name + "=<value>;" + attrs
+}
