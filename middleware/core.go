@@ -13,6 +13,7 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/messages"
 )
 
 // Errors of the request flow, usable with errors.Is.
@@ -71,6 +72,16 @@ type Options struct {
 	// call), 503 by default with Reason's text. Zero: DefaultStoreTimeout
 	// (10 s); negative: no bound but the request's context.
 	StoreTimeout time.Duration
+	// Messages is MessageMiddleware with its MESSAGE_STORAGE and settings
+	// (messages.New): Messages(r) and each adapter's Messages(c) give the
+	// request's flash messages, and the flow stores what is left for the
+	// next page before the session is saved, as Django's MessageMiddleware
+	// runs before SessionMiddleware saves. The "messages" cookie is
+	// written with the attributes the Framework gives it (its Settings'
+	// SESSION_COOKIE_DOMAIN, _SECURE, _HTTPONLY, _SAMESITE: make it with
+	// the middleware's Settings). Nil: no MessageMiddleware; Messages
+	// returns ErrNoMessages.
+	Messages *messages.Framework
 	// SessionsOnly runs the middleware without users (Auth nil): sessions
 	// and CSRF only; User, Login and Logout then return ErrNoAuth. Without
 	// it, New refuses a nil Auth.
@@ -179,6 +190,9 @@ type Request struct {
 	HasSessionCookie bool   // the session cookie was sent (even empty)
 	CSRFCookie       string // the CSRF cookie's value
 	HasCSRFCookie    bool
+	// MessagesCookie is the "messages" cookie's value (messages.CookieName),
+	// read only when Options.Messages is set.
+	MessagesCookie string
 
 	Origin     string // Origin header
 	HasOrigin  bool
@@ -219,6 +233,8 @@ type State struct {
 	sess     *djangosession.Session
 	storeErr error // first store error seen by User/Login/Logout
 	finished bool
+
+	msgs *messages.Request // opened by Messages; nil: the handler never asked
 
 	userMu sync.Mutex // held while the user loads: one query, once
 	user   *djangouser.User
@@ -342,7 +358,9 @@ func isUserError(err error) bool {
 
 // Finish is the response half of the middlewares, to call once the
 // handler's status is known and before any header is sent:
-// CsrfViewMiddleware.process_response (the CSRF cookie, or the secret
+// MessageMiddleware.process_response (with Options.Messages, when the
+// handler asked for Messages: the messages cookie, or "_messages" into the
+// session), CsrfViewMiddleware.process_response (the CSRF cookie, or the secret
 // into the session) then SessionMiddleware.process_response (delete the
 // cookie of an emptied session; save a modified one, unless status is a
 // server error, and set its cookie; Vary: Cookie when the session was
@@ -366,6 +384,11 @@ func (s *State) Finish(ctx context.Context, status int) (Result, error) {
 	s.mu.Unlock()
 	if storeErr != nil && status < 500 {
 		return Result{}, storeErr
+	}
+	// MessageMiddleware.process_response runs first: it may write the
+	// session that SessionMiddleware then saves.
+	if err := s.finishMessages(ctx, status, &res); err != nil {
+		return Result{}, err
 	}
 	if err := s.finishCSRF(&res); err != nil {
 		if status < 500 {
@@ -440,7 +463,8 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 
 // StatusFor returns the status Django answers err with: 400 for
 // ErrSessionInterrupted, 403 for a CSRF failure, 500 for a programming
-// error (ErrNoState: a helper reached without the middleware; ErrNoAuth),
+// error (ErrNoState: a helper reached without the middleware; ErrNoAuth;
+// ErrNoMessages),
 // else 503 (the store is unavailable or past Options.StoreTimeout).
 func StatusFor(err error) int {
 	switch {
@@ -448,7 +472,7 @@ func StatusFor(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, ErrCSRF):
 		return http.StatusForbidden
-	case errors.Is(err, ErrNoState), errors.Is(err, ErrNoAuth):
+	case errors.Is(err, ErrNoState), errors.Is(err, ErrNoAuth), errors.Is(err, ErrNoMessages):
 		return http.StatusInternalServerError
 	}
 	return http.StatusServiceUnavailable

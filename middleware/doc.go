@@ -11,7 +11,9 @@
 // (loaded once, on first use; SessionFromContext and UserFromContext take
 // the request's context instead), Login(r, u) and Logout(r) are
 // django.contrib.auth's (Login rotates the CSRF secret), CSRFToken(r) is
-// get_token, Fail(w, r, err) answers through the error handler. LoginRequired,
+// get_token, Messages(r) is the request's flash messages (with
+// Options.Messages: Django's MessageMiddleware, stored before the session
+// is saved), Fail(w, r, err) answers through the error handler. LoginRequired,
 // LoginRequiredAPI, PermissionRequired and StaffOnly are the decorators.
 // Unsafe methods (anything but GET, HEAD, OPTIONS, TRACE) must pass the
 // CSRF check first (Options.CSRFExempt and DisableCSRFCheck turn it off).
@@ -49,7 +51,7 @@
 // c.Errors; the core's Answer where the framework has none), puts the
 // State, session and user in the framework's context under KeyState,
 // KeySession and KeyUser, and offers User, Session, Login, Logout,
-// CSRFToken and the decorators in its idiom. chi and gorilla/mux take
+// CSRFToken, Messages and the decorators in its idiom. chi and gorilla/mux take
 // Handler as they are.
 //
 // # The core, for adapters
@@ -60,6 +62,7 @@
 //		Method: method, Host: host, Port: serverPort, Secure: isHTTPS,
 //		SessionCookie: v, HasSessionCookie: sent,   // the SESSION_COOKIE_NAME cookie
 //		CSRFCookie: v, HasCSRFCookie: sent,         // the CSRF_COOKIE_NAME cookie
+//		MessagesCookie: v,                          // the "messages" cookie (Options.Messages)
 //		Origin: v, HasOrigin: sent, Referer: v, HasReferer: sent,
 //		CSRFHeader: v, HasCSRFHeader: sent,         // Settings.CSRFHeaderName
 //		FormToken: func() string { return form value "csrfmiddlewaretoken" },

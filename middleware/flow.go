@@ -73,12 +73,13 @@ func (s *State) Gate(exempt func() bool) error {
 // IsFlowError reports whether err is one of the request flow's own
 // failures, which the error handler answers: a store failure or timeout
 // (ErrStore), a vanished session (ErrSessionInterrupted), a failed CSRF
-// check (ErrCSRF), or a programming error (ErrNoState, ErrNoAuth).
+// check (ErrCSRF), or a programming error (ErrNoState, ErrNoAuth,
+// ErrNoMessages).
 // Adapters hand these to their framework's error handling with
 // StatusFor and Reason.
 func IsFlowError(err error) bool {
 	return errors.Is(err, ErrStore) || errors.Is(err, ErrSessionInterrupted) || errors.Is(err, ErrCSRF) ||
-		errors.Is(err, ErrNoState) || errors.Is(err, ErrNoAuth)
+		errors.Is(err, ErrNoState) || errors.Is(err, ErrNoAuth) || errors.Is(err, ErrNoMessages)
 }
 
 // Reason returns the text shown to the client for a flow error: it names
@@ -91,7 +92,7 @@ func Reason(err error) string {
 		return "CSRF verification failed. Request aborted."
 	case errors.Is(err, ErrSessionInterrupted):
 		return "Bad request: the session was deleted before the request completed."
-	case errors.Is(err, ErrNoState), errors.Is(err, ErrNoAuth):
+	case errors.Is(err, ErrNoState), errors.Is(err, ErrNoAuth), errors.Is(err, ErrNoMessages):
 		return "Internal server error."
 	case errors.As(err, &te):
 		return "Service unavailable: the session or user store did not answer within " + te.After.String() + "."
@@ -131,7 +132,7 @@ func (m *Middleware) LogFailure(ctx context.Context, path string, err error) {
 	}
 }
 
-const noStateMessage = "djangobridge middleware: a helper (User, Session, Login, Logout, CSRFToken, a decorator) " +
+const noStateMessage = "djangobridge middleware: a helper (User, Session, Login, Logout, CSRFToken, Messages, a decorator) " +
 	"was called on a request that did not pass through the middleware: wrap the router with the middleware " +
 	"(mw.Handler(mux), e.Use(echomw.New(mw)), app.Use(fibermw.New(mw)), r.Use(ginmw.New(mw)))"
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/messages"
 )
 
 type stateKey struct{}
@@ -138,7 +139,7 @@ func (m *Middleware) begin(r *http.Request) *State {
 	return m.Begin(r.Context(), &req)
 }
 
-// scanCookies finds the session and CSRF cookies in one Cookie header
+// scanCookies finds the session, CSRF and messages cookies in one Cookie header
 // line without allocating, as Django's parse_cookie reads it: pairs split
 // on ";", name and value trimmed, a value's surrounding double quotes
 // removed; the last occurrence of a name wins, as in Django's
@@ -165,6 +166,8 @@ func scanCookies(line, sessName, csrfName string, req *Request) {
 			req.SessionCookie, req.HasSessionCookie = val, true
 		case csrfName:
 			req.CSRFCookie, req.HasCSRFCookie = val, true
+		case messages.CookieName:
+			req.MessagesCookie = val
 		}
 	}
 }

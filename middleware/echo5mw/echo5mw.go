@@ -21,6 +21,8 @@
 // wrapping the core's error (errors.Is(err, middleware.ErrStore)).
 // The request's pieces are in c.Get under middleware.KeyState (*State),
 // KeySession (*djangosession.Session) and KeyUser (middleware.LazyUser).
+// Messages gives Django's flash messages when middleware.Options.Messages
+// is set.
 package echo5mw
 
 import (
@@ -31,6 +33,7 @@ import (
 
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
@@ -172,6 +175,23 @@ func CSRFToken(c *echo.Context) (string, error) {
 		return "", err
 	}
 	return st.CSRFToken()
+}
+
+// Messages returns the request's flash messages (Django's messages
+// framework, with middleware.Options.Messages): m.Success("Saved.") is
+// shown by the next page, Django's or Go's; m.Messages() shows and
+// consumes the pending ones. The middleware stores what is left (the
+// "messages" cookie, "_messages" in the session) before the session is
+// saved, so add them before the answer starts (c.String, c.Redirect...).
+// Errors: middleware.ErrNoMessages without Options.Messages,
+// ErrNoState without the middleware; return them and echo's
+// HTTPErrorHandler answers 500.
+func Messages(c *echo.Context) (*messages.Request, error) {
+	st, err := state(c, "echo5mw.Messages")
+	if err != nil {
+		return nil, err
+	}
+	return st.Messages()
 }
 
 // LoginRequired is Django's @login_required as echo middleware: an

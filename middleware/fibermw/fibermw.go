@@ -20,20 +20,22 @@
 // and c.UserContext() carries the State. fasthttp does not end a request's
 // context when its client goes away; the core watches the connection during
 // each store call instead. fasthttp reuses a request's buffers once its
-// handler returns: what the core keeps is copied out of them here.
+// handler returns: what the core keeps is copied out of them (package
+// middleware/internal/fasthttpreq, shared with the other fiber adapter).
+// Messages gives Django's flash messages when middleware.Options.Messages
+// is set.
 package fibermw
 
 import (
 	"context"
-	"net"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
+	"github.com/djangobridge/djangobridge/middleware/internal/fasthttpreq"
 )
 
 // Config adapts the middleware to fiber; every field is optional.
@@ -63,12 +65,11 @@ func New(m *middleware.Middleware, config ...Config) fiber.Handler {
 	if len(config) > 0 {
 		cfg = config[0]
 	}
-	s := m.Settings()
 	return func(c *fiber.Ctx) error {
 		if cfg.Next != nil && cfg.Next(c) {
 			return c.Next()
 		}
-		req := requestOf(m, c, s.SessionCookieName, s.CSRFCookieName, s.CSRFHeaderName)
+		req := fasthttpreq.Request(m, c.Context(), c.Method(), c)
 		st := m.Begin(c.UserContext(), &req)
 		c.Locals(middleware.KeyState, st)
 		c.Locals(middleware.KeySession, st.Session())
@@ -127,58 +128,6 @@ type flowError struct {
 
 func (e *flowError) Error() string   { return e.fe.Message }
 func (e *flowError) Unwrap() []error { return []error{e.fe, e.err} }
-
-// method returns m as a constant (no copy) for the usual methods, a copy
-// otherwise: fiber's Method() points into fasthttp's buffer.
-func method(m string) string {
-	for _, k := range [...]string{fiber.MethodGet, fiber.MethodPost, fiber.MethodHead, fiber.MethodPut,
-		fiber.MethodDelete, fiber.MethodPatch, fiber.MethodOptions, fiber.MethodTrace, fiber.MethodConnect} {
-		if m == k {
-			return k
-		}
-	}
-	return strings.Clone(m)
-}
-
-// requestOf copies what the core reads out of fasthttp's buffers.
-func requestOf(m *middleware.Middleware, c *fiber.Ctx, sessionCookie, csrfCookie, csrfHeader string) middleware.Request {
-	h := &c.Request().Header
-	req := middleware.Request{
-		Method: method(c.Method()),
-		Host:   string(h.Host()),
-		Secure: m.IsSecure(c.Context().IsTLS(), func(name string) string { return string(h.Peek(name)) }),
-		Conn:   c.Context().Conn(),
-	}
-	if v := h.Cookie(sessionCookie); v != nil {
-		req.SessionCookie, req.HasSessionCookie = string(v), true
-	}
-	if v := h.Cookie(csrfCookie); v != nil {
-		req.CSRFCookie, req.HasCSRFCookie = string(v), true
-	}
-	if middleware.IsSafeMethod(req.Method) {
-		return req // the rest serves the CSRF check of unsafe methods only
-	}
-	if addr, ok := c.Context().LocalAddr().(*net.TCPAddr); ok {
-		req.Port = strconv.Itoa(addr.Port)
-	}
-	if v := h.Peek(fiber.HeaderOrigin); v != nil {
-		req.Origin, req.HasOrigin = string(v), true
-	}
-	if v := h.Peek(fiber.HeaderReferer); v != nil {
-		req.Referer, req.HasReferer = string(v), true
-	}
-	if v := h.Peek(csrfHeader); v != nil {
-		req.CSRFHeader, req.HasCSRFHeader = string(v), true
-	}
-	req.FormToken = func() string {
-		ct := string(h.ContentType())
-		if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) && !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
-			return ""
-		}
-		return strings.Clone(c.FormValue(middleware.CSRFFormField))
-	}
-	return req
-}
 
 // State returns the request's middleware state (c.Locals(middleware.KeyState)),
 // or nil if the request did not pass through the middleware.
@@ -241,6 +190,22 @@ func CSRFToken(c *fiber.Ctx) (string, error) {
 		return "", err
 	}
 	return st.CSRFToken()
+}
+
+// Messages returns the request's flash messages (Django's messages
+// framework, with middleware.Options.Messages): m.Success("Saved.") is
+// shown by the next page, Django's or Go's; m.Messages() shows and
+// consumes the pending ones. The middleware stores what is left (the
+// "messages" cookie, "_messages" in the session) before the session is
+// saved, once the handler returns (fiber buffers the answer, so messages
+// added after c.SendString or c.Redirect are stored too). Errors: middleware.ErrNoMessages without Options.Messages,
+// ErrNoState without the middleware; the error handler answers 500.
+func Messages(c *fiber.Ctx) (*messages.Request, error) {
+	st, err := state(c, "fibermw.Messages")
+	if err != nil {
+		return nil, err
+	}
+	return st.Messages()
 }
 
 // LoginRequired is Django's @login_required as fiber middleware: an

@@ -24,6 +24,8 @@
 // the core's answer, middleware.Answer). The request's pieces are in c.Get
 // under middleware.KeyState (*State), KeySession (*djangosession.Session)
 // and KeyUser (middleware.LazyUser).
+// Messages gives Django's flash messages when middleware.Options.Messages
+// is set.
 package ginmw
 
 import (
@@ -36,6 +38,7 @@ import (
 
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
@@ -201,6 +204,23 @@ func CSRFToken(c *gin.Context) (string, error) {
 		return "", err
 	}
 	return st.CSRFToken()
+}
+
+// Messages returns the request's flash messages (Django's messages
+// framework, with middleware.Options.Messages): m.Success("Saved.") is
+// shown by the next page, Django's or Go's; m.Messages() shows and
+// consumes the pending ones. The middleware stores what is left (the
+// "messages" cookie, "_messages" in the session) before the session is
+// saved, as the answer starts: add them before c.String, c.Redirect...
+// Errors: middleware.ErrNoMessages without Options.Messages, ErrNoState
+// without the middleware; record them with c.Error and the middleware
+// answers 500.
+func Messages(c *gin.Context) (*messages.Request, error) {
+	st, err := state(c, "ginmw.Messages")
+	if err != nil {
+		return nil, err
+	}
+	return st.Messages()
 }
 
 // LoginRequired is Django's @login_required as gin middleware: an

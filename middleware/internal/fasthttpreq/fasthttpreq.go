@@ -1,0 +1,91 @@
+// Package fasthttpreq is the request half of the fasthttp adapters
+// (fibermw for fiber v2, fiber3mw for fiber v3): what the core reads of a
+// request (middleware.Request), copied out of fasthttp's buffers, which
+// fasthttp reuses once the handler returns. The rule lives here once; each
+// adapter passes what its fiber version names differently.
+package fasthttpreq
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/djangobridge/djangobridge/messages"
+	"github.com/djangobridge/djangobridge/middleware"
+)
+
+// Content types whose body holds the csrfmiddlewaretoken form field.
+const (
+	mimeForm      = "application/x-www-form-urlencoded"
+	mimeMultipart = "multipart/form-data"
+)
+
+// A Form gives a form field as the framework parses the body: fiber's
+// context (v2's *fiber.Ctx and v3's fiber.Ctx both have this FormValue).
+type Form interface {
+	FormValue(key string, defaultValue ...string) string
+}
+
+// Request returns what m's core reads of the request ctx carries: method is
+// the request's method as the framework sees it (fiber's c.Method(), which
+// a method-override middleware may change); form is asked for the
+// csrfmiddlewaretoken field only by the CSRF check of an unsafe method
+// whose body is a form. Every string is a copy (the usual methods are
+// constants).
+func Request(m *middleware.Middleware, ctx *fasthttp.RequestCtx, method string, form Form) middleware.Request {
+	s := m.Settings()
+	h := &ctx.Request.Header
+	req := middleware.Request{
+		Method: Method(method),
+		Host:   string(h.Host()),
+		Secure: m.IsSecure(ctx.IsTLS(), func(name string) string { return string(h.Peek(name)) }),
+		Conn:   ctx.Conn(),
+	}
+	if v := h.Cookie(s.SessionCookieName); v != nil {
+		req.SessionCookie, req.HasSessionCookie = string(v), true
+	}
+	if v := h.Cookie(s.CSRFCookieName); v != nil {
+		req.CSRFCookie, req.HasCSRFCookie = string(v), true
+	}
+	if v := h.Cookie(messages.CookieName); len(v) > 0 {
+		req.MessagesCookie = string(v)
+	}
+	if middleware.IsSafeMethod(req.Method) {
+		return req // the rest serves the CSRF check of unsafe methods only
+	}
+	if addr, ok := ctx.LocalAddr().(*net.TCPAddr); ok {
+		req.Port = strconv.Itoa(addr.Port)
+	}
+	if v := h.Peek("Origin"); v != nil {
+		req.Origin, req.HasOrigin = string(v), true
+	}
+	if v := h.Peek("Referer"); v != nil {
+		req.Referer, req.HasReferer = string(v), true
+	}
+	if v := h.Peek(s.CSRFHeaderName); v != nil {
+		req.CSRFHeader, req.HasCSRFHeader = string(v), true
+	}
+	req.FormToken = func() string {
+		ct := string(h.ContentType())
+		if !strings.HasPrefix(ct, mimeForm) && !strings.HasPrefix(ct, mimeMultipart) {
+			return ""
+		}
+		return strings.Clone(form.FormValue(middleware.CSRFFormField))
+	}
+	return req
+}
+
+// Method returns m as a constant (no copy) for the usual methods, a copy
+// otherwise: fiber's Method() points into fasthttp's buffer.
+func Method(m string) string {
+	for _, k := range [...]string{http.MethodGet, http.MethodPost, http.MethodHead, http.MethodPut,
+		http.MethodDelete, http.MethodPatch, http.MethodOptions, http.MethodTrace, http.MethodConnect} {
+		if m == k {
+			return k
+		}
+	}
+	return strings.Clone(m)
+}
