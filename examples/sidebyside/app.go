@@ -33,16 +33,20 @@ type app struct {
 	auth *djangouser.Auth
 	log  *slog.Logger
 	acct *accounts
+	// flash is the messages framework (messages.go).
+	flash *flash
 }
 
 // request is what a handler needs of an HTTP request. The framework glue
 // fills it; state is the request's pass through djangobridge's middleware
 // (session, user, CSRF), the same type under the three frameworks.
 type request struct {
-	ctx   context.Context
-	form  func(name string) string // a field of the POST body
-	query func(name string) string // a query parameter
-	state *middleware.State
+	ctx       context.Context
+	form      func(name string) string // a field of the POST body
+	query     func(name string) string // a query parameter
+	cookie    func(name string) string // a cookie's value ("" if absent)
+	setCookie func(*http.Cookie)       // adds a Set-Cookie header to the response
+	state     *middleware.State
 }
 
 // response is a handler's answer.
@@ -72,6 +76,9 @@ var routes = []route{
 	{http.MethodPost, "/api/activate", (*app).activate},
 	{http.MethodPost, "/api/password-reset", (*app).passwordReset},
 	{http.MethodPost, "/api/password-reset/confirm", (*app).passwordResetConfirm},
+	{http.MethodGet, "/api/messages", (*app).getMessages},
+	{http.MethodPost, "/api/messages", (*app).addMessage},
+	{http.MethodGet, "/messages/", (*app).showMessages},
 }
 
 // index is the page: who you are, a login form, a logout button and a

@@ -32,7 +32,14 @@ func netHTTPHandler(a *app, m *middleware.Middleware) http.Handler {
 				ctx:   r.Context(),
 				form:  r.PostFormValue,
 				query: r.URL.Query().Get,
-				state: middleware.StateFromContext(r.Context()),
+				cookie: func(name string) string {
+					if c, err := r.Cookie(name); err == nil {
+						return c.Value
+					}
+					return ""
+				},
+				setCookie: func(c *http.Cookie) { http.SetCookie(w, c) },
+				state:     middleware.StateFromContext(r.Context()),
 			})
 			w.Header().Set("Content-Type", res.contentType)
 			w.WriteHeader(res.status)
@@ -54,7 +61,14 @@ func echoApp(a *app, m *middleware.Middleware) *echo.Echo {
 				ctx:   r.Context(),
 				form:  r.PostFormValue, // the body only, as Django's request.POST
 				query: c.QueryParam,
-				state: echomw.State(c),
+				cookie: func(name string) string {
+					if ck, err := c.Cookie(name); err == nil {
+						return ck.Value
+					}
+					return ""
+				},
+				setCookie: c.SetCookie,
+				state:     echomw.State(c),
 			})
 			return c.Blob(res.status, res.contentType, res.body)
 		})
@@ -69,9 +83,13 @@ func fiberApp(a *app, m *middleware.Middleware) *fiber.App {
 	for _, rt := range routes {
 		f.Add(rt.method, rt.path, func(c *fiber.Ctx) error {
 			res := rt.handle(a, &request{
-				ctx:   c.UserContext(),
-				form:  func(name string) string { return fiberPostValue(c, name) },
-				query: func(name string) string { return strings.Clone(c.Query(name)) },
+				ctx:    c.UserContext(),
+				form:   func(name string) string { return fiberPostValue(c, name) },
+				query:  func(name string) string { return strings.Clone(c.Query(name)) },
+				cookie: func(name string) string { return strings.Clone(c.Cookies(name)) },
+				setCookie: func(ck *http.Cookie) {
+					c.Response().Header.Add(fiber.HeaderSetCookie, ck.String())
+				},
 				state: fibermw.State(c),
 			})
 			c.Set(fiber.HeaderContentType, res.contentType)

@@ -27,6 +27,7 @@ type demo struct {
 	mw          *middleware.Middleware
 	b           *bridge.Bridge
 	acct        *accounts // registration and password reset (accounts.go)
+	flash       *flash    // flash messages (messages.go)
 }
 
 // Close releases the database and cache handles.
@@ -104,6 +105,9 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	}()
 	d.auth, d.mw = d.b.Auth, d.b.Middleware
 	if d.acct, err = openAccounts(s, cfg.SiteURL, d.auth, users, acctStore, d.b.Hashers); err != nil {
+		return nil, err
+	}
+	if d.flash, err = openFlash(s, cfg.MessageStorage); err != nil {
 		return nil, err
 	}
 	if initDB {
