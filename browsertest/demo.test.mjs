@@ -197,23 +197,54 @@ for (const release of releases) {
 //      (its {% for message in messages %} template), once;
 //   2. the reverse: messages added on Django's page are shown by a Go app's.
 
-// startMessagePair starts the Go demo and the Django app of one release with env.
+// waitOutput waits until proc's output matches re (false if proc exits or 60 s pass).
+async function waitOutput(proc, re) {
+  const deadline = Date.now() + 60000;
+  while (!re.test(proc.output())) {
+    if (proc.exited || Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+// startMessagePair starts the Go demo and the Django app of one release with
+// env. A port freePort picked can be taken by another process on the machine
+// before ours binds it, and that process may answer /api/whoami: so each
+// server must show that it is the one answering (the Go demo's banner comes
+// once it listens; runserver logs the request it served), else both start
+// again on other ports.
 async function startMessagePair(release, env) {
-  const [pHTTP, pEcho, pFiber, pDjango] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const go = start(`go demo (${release}, ${env.DJANGO_MESSAGE_STORAGE})`, demoBin,
-    ["-init", "-http", `127.0.0.1:${pHTTP}`, "-echo", `127.0.0.1:${pEcho}`, "-fiber", `127.0.0.1:${pFiber}`], env);
-  const apps = {
-    nethttp: `http://127.0.0.1:${pHTTP}`,
-    echo: `http://127.0.0.1:${pEcho}`,
-    fiber: `http://127.0.0.1:${pFiber}`,
-  };
-  for (const base of Object.values(apps)) await waitReady(go, base);
-  const dj = start(`django ${release} (${env.DJANGO_MESSAGE_STORAGE})`, launcher(release),
-    ["examples/django_app/manage.py", "runserver", "--noreload", `127.0.0.1:${pDjango}`],
-    { ...env, PYTHONDONTWRITEBYTECODE: "1" });
-  const django = `http://127.0.0.1:${pDjango}`;
-  await waitReady(dj, django);
-  return { go, dj, apps, django };
+  for (let attempt = 1; ; attempt++) {
+    const [pHTTP, pEcho, pFiber, pDjango] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const go = start(`go demo (${release}, ${env.DJANGO_MESSAGE_STORAGE})`, demoBin,
+      ["-init", "-http", `127.0.0.1:${pHTTP}`, "-echo", `127.0.0.1:${pEcho}`, "-fiber", `127.0.0.1:${pFiber}`], env);
+    const apps = {
+      nethttp: `http://127.0.0.1:${pHTTP}`,
+      echo: `http://127.0.0.1:${pEcho}`,
+      fiber: `http://127.0.0.1:${pFiber}`,
+    };
+    let dj;
+    try {
+      if (!(await waitOutput(go, new RegExp(`fiber: +http://127\\.0\\.0\\.1:${pFiber}/`)))) {
+        throw new Error(`the go demo did not start:\n${go.output()}`);
+      }
+      for (const base of Object.values(apps)) await waitReady(go, base);
+      dj = start(`django ${release} (${env.DJANGO_MESSAGE_STORAGE})`, launcher(release),
+        ["examples/django_app/manage.py", "runserver", "--noreload", `127.0.0.1:${pDjango}`],
+        { ...env, PYTHONDONTWRITEBYTECODE: "1" });
+      const django = `http://127.0.0.1:${pDjango}`;
+      await waitReady(dj, django);
+      if (!(await waitOutput(dj, /"GET \/api\/whoami HTTP\/1\.1" 200/))) {
+        throw new Error(`another server answered on ${django}:\n${dj.output()}`);
+      }
+      return { go, dj, apps, django };
+    } catch (e) {
+      if (dj) await stop(dj);
+      await stop(go);
+      if (attempt >= 3) throw e;
+      console.log(`browsertest: ${release}: starting again on other ports: ${e.message.split("\n")[0]}`);
+    }
+  }
 }
 
 // addMessages fills and submits the form of base's /messages/ page once per message.
