@@ -381,3 +381,139 @@ releases.forEach((release, i) => {
     }
   });
 });
+
+// ---- Flash messages (issue 14) ----
+// For each release and for MESSAGE_STORAGE CookieStorage and SessionStorage
+// (DJANGO_MESSAGE_STORAGE, read by both sides): one Go demo and one Django app
+// per storage, on one SQLite file per release. On the /messages/ page:
+//   1. messages added with the form on a Go app are shown by Django's page
+//      (its {% for message in messages %} template), once;
+//   2. the reverse: messages added on Django's page are shown by a Go app's.
+
+// waitOutput waits until proc's output matches re (false if proc exits or 60 s pass).
+async function waitOutput(proc, re) {
+  const deadline = Date.now() + 60000;
+  while (!re.test(proc.output())) {
+    if (proc.exited || Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+// startMessagePair starts the Go demo and the Django app of one release with
+// env. A port freePort picked can be taken by another process on the machine
+// before ours binds it, and that process may answer /api/whoami: so each
+// server must show that it is the one answering (the Go demo's banner comes
+// once it listens; runserver logs the request it served), else both start
+// again on other ports.
+async function startMessagePair(release, env) {
+  for (let attempt = 1; ; attempt++) {
+    const [pHTTP, pEcho, pFiber, pDjango] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const go = start(`go demo (${release}, ${env.DJANGO_MESSAGE_STORAGE})`, demoBin,
+      ["-init", "-http", `127.0.0.1:${pHTTP}`, "-echo", `127.0.0.1:${pEcho}`, "-fiber", `127.0.0.1:${pFiber}`], env);
+    const apps = {
+      nethttp: `http://127.0.0.1:${pHTTP}`,
+      echo: `http://127.0.0.1:${pEcho}`,
+      fiber: `http://127.0.0.1:${pFiber}`,
+    };
+    let dj;
+    try {
+      if (!(await waitOutput(go, new RegExp(`fiber: +http://127\\.0\\.0\\.1:${pFiber}/`)))) {
+        throw new Error(`the go demo did not start:\n${go.output()}`);
+      }
+      for (const base of Object.values(apps)) await waitReady(go, base);
+      dj = start(`django ${release} (${env.DJANGO_MESSAGE_STORAGE})`, launcher(release),
+        ["examples/django_app/manage.py", "runserver", "--noreload", `127.0.0.1:${pDjango}`],
+        { ...env, PYTHONDONTWRITEBYTECODE: "1" });
+      const django = `http://127.0.0.1:${pDjango}`;
+      await waitReady(dj, django);
+      if (!(await waitOutput(dj, /"GET \/api\/whoami HTTP\/1\.1" 200/))) {
+        throw new Error(`another server answered on ${django}:\n${dj.output()}`);
+      }
+      return { go, dj, apps, django };
+    } catch (e) {
+      if (dj) await stop(dj);
+      await stop(go);
+      if (attempt >= 3) throw e;
+      console.log(`browsertest: ${release}: starting again on other ports: ${e.message.split("\n")[0]}`);
+    }
+  }
+}
+
+// addMessages fills and submits the form of base's /messages/ page once per message.
+async function addMessages(page, base, msgs, shot) {
+  await page.goto(base + "/messages/");
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
+  for (const [i, m] of msgs.entries()) {
+    await page.selectOption("#level", m.level);
+    await page.fill("#message", m.message);
+    await page.fill("#extra-tags", m.extraTags);
+    await page.click("#add");
+    await page.waitForSelector(`body[data-adds="${i + 1}"]`, { timeout: 15000 });
+  }
+  assert.equal(await page.textContent("#added"), `Added. Pending messages: ${msgs.length}`, base);
+  await page.screenshot({ path: path.join(shots, shot + ".png"), fullPage: true });
+}
+
+// expectMessages opens base's /messages/ page and checks that it lists msgs
+// (text, class = tags, data-level), then that a second visit lists none.
+async function expectMessages(page, base, msgs, shot) {
+  await page.goto(base + "/messages/");
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
+  const shown = await page.$$eval("#messages li", (lis) => lis.map((li) => ({
+    level: li.dataset.level, tags: li.className, message: li.textContent,
+  })));
+  assert.deepEqual(shown, msgs.map((m) => ({ level: String(m.levelNumber), tags: m.tags, message: m.message })), base);
+  await page.screenshot({ path: path.join(shots, shot + ".png"), fullPage: true });
+  await page.goto(base + "/messages/");
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
+  assert.equal(await page.locator("#messages li").count(), 0, `${base}: the messages were shown twice`);
+}
+
+for (const release of releases) {
+  test(`Django ${release} and the Go apps show each other's flash messages (cookie and session storage)`, { skip: djangoDir ? false : "DJANGOBRIDGE_TEST_DJANGO is not set" }, async () => {
+    const db = path.join(work, `db-messages-${release}.sqlite3`);
+    for (const storage of ["cookie", "session"]) {
+      const env = {
+        DATABASE_URL: "sqlite:///" + db.replace(/^\/+/, ""), DJANGO_VERSION: release,
+        SECRET_KEY: `browsertest-messages-${release}`, DJANGO_MESSAGE_STORAGE: storage,
+      };
+      const { go, dj, apps, django } = await startMessagePair(release, env);
+      await browser.clearCookies();
+      const page = await browser.newPage();
+      const tag = `${release}-messages-${storage}`;
+      try {
+        // 1. Added on a Go app (echo), shown by Django.
+        const fromGo = [
+          { level: "success", levelNumber: 25, message: `Saved on echo (${storage}) ✓`, extraTags: "from-go", tags: "from-go success" },
+          { level: "35", levelNumber: 35, message: `<b>not bold</b> & "quoted"`, extraTags: "", tags: "" },
+          { level: "error", levelNumber: 40, message: "Payment failed", extraTags: "important", tags: "important error" },
+        ];
+        await addMessages(page, apps.echo, fromGo, `${tag}-1-echo-added`);
+        // Where they wait: the signed messages cookie, or the session.
+        const hasCookie = (await browser.cookies(django)).some((c) => c.name === "messages");
+        assert.equal(hasCookie, storage === "cookie", `${storage} storage: messages cookie present = ${hasCookie}`);
+        await expectMessages(page, django, fromGo, `${tag}-2-django-shows-echo-messages`);
+        // 2. Added on Django, shown by a Go app (fiber for cookies, net/http for the session).
+        const fromDjango = [
+          { level: "info", levelNumber: 20, message: `Hello from Django ${release} (${storage})`, extraTags: "", tags: "info" },
+          { level: "warning", levelNumber: 30, message: "Ünïcode and 'quotes'", extraTags: "from-django", tags: "from-django warning" },
+        ];
+        const goApp = storage === "cookie" ? "fiber" : "nethttp";
+        await addMessages(page, django, fromDjango, `${tag}-3-django-added`);
+        await expectMessages(page, apps[goApp], fromDjango, `${tag}-4-${goApp}-shows-django-messages`);
+        // Shown, the messages are gone from the cookie too.
+        const cookies = (await browser.cookies(django)).map((c) => c.name);
+        assert.ok(!cookies.includes("messages"), `the messages cookie outlived the messages: ${cookies}`);
+      } catch (e) {
+        await page.screenshot({ path: path.join(shots, `${tag}-failure.png`), fullPage: true }).catch(() => {});
+        e.message += `\n--- go demo output ---\n${go.output()}\n--- django output ---\n${dj.output()}`;
+        throw e;
+      } finally {
+        await page.close();
+        await stop(dj);
+        await stop(go);
+      }
+    }
+  });
+}

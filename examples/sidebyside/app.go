@@ -33,6 +33,8 @@ type app struct {
 	auth *djangouser.Auth
 	log  *slog.Logger
 	acct *accounts
+	// flash is the messages framework (messages.go).
+	flash *flash
 }
 
 // request is what a handler needs of an HTTP request. The framework glue
@@ -89,6 +91,9 @@ var routes = []route{
 	{http.MethodGet, "/reset/done/", (*app).passwordResetCompletePage},
 	{http.MethodGet, "/reset/{uidb64}/{token}/", (*app).passwordResetConfirmPage},
 	{http.MethodPost, "/reset/{uidb64}/{token}/", (*app).passwordResetConfirmSubmit},
+	{http.MethodGet, "/api/messages", (*app).getMessages},
+	{http.MethodPost, "/api/messages", (*app).addMessage},
+	{http.MethodGet, "/messages/", (*app).showMessages},
 }
 
 // index is the page: who you are, a login form, a logout button and a

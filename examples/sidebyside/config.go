@@ -8,6 +8,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/caches"
+	"github.com/djangobridge/djangobridge/messages"
 )
 
 // demoSecretKey signs everything when SECRET_KEY is unset. It is also the
@@ -32,6 +33,9 @@ type config struct {
 	// registration and password reset emails (default: the Django app on
 	// 127.0.0.1:8003).
 	SiteURL string
+	// MessageStorage is MESSAGE_STORAGE, from DJANGO_MESSAGE_STORAGE
+	// (messages.go; default FallbackStorage, as Django's).
+	MessageStorage messages.Storage
 }
 
 // defaultDatabasePath is the demo's SQLite file, the same path
@@ -82,6 +86,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		s.Cache = cs
 	}
 	c.Settings = s
+	if c.MessageStorage, err = messageStorage(getenv("DJANGO_MESSAGE_STORAGE")); err != nil {
+		return nil, err
+	}
 	c.CacheURL = s.Cache.Location
 	c.SiteURL = getenv("SITE_URL")
 	c.DatabaseURL = getenv("DATABASE_URL")

@@ -12,7 +12,9 @@
 // SESSION_COOKIE_*, CSRF_*, USE_TZ, TIME_ZONE and DJANGO_VERSION (the
 // release whose rules apply; the demo defaults it to 5.2), and
 // ARGON2_HASH_LENGTH (the Django side's argon2-cffi hash length: 16 up to
-// 21.x, 32 from 23.1, the default). Without
+// 21.x, 32 from 23.1, the default), and DJANGO_MESSAGE_STORAGE (Django's
+// MESSAGE_STORAGE for the flash messages of /messages/ and /api/messages:
+// the dotted path or fallback, the default, cookie, session). Without
 // DATABASE_URL the demo uses a SQLite file it creates with Django's schema
 // and a user demo (password demo). The setup is the public one a service
 // uses (bridge/anydb, bridge.New), and Bridge.Check runs at start: a
@@ -104,10 +106,10 @@ func printBanner(w io.Writer, cfg *config, d *demo, lns [3]net.Listener) {
 
 // serve runs the three apps on lns until ctx ends, then shuts them down.
 func serve(ctx context.Context, d *demo, lns [3]net.Listener, log *slog.Logger) error {
-	nh := &http.Server{Handler: netHTTPHandler(&app{name: "net/http", auth: d.auth, log: log, acct: d.acct}, d.mw), ReadHeaderTimeout: 10 * time.Second}
-	e := echoApp(&app{name: "echo", auth: d.auth, log: log, acct: d.acct}, d.mw)
+	nh := &http.Server{Handler: netHTTPHandler(&app{name: "net/http", auth: d.auth, log: log, acct: d.acct, flash: d.flash}, d.mw), ReadHeaderTimeout: 10 * time.Second}
+	e := echoApp(&app{name: "echo", auth: d.auth, log: log, acct: d.acct, flash: d.flash}, d.mw)
 	e.Server.ReadHeaderTimeout = 10 * time.Second
-	f := fiberApp(&app{name: "fiber", auth: d.auth, log: log, acct: d.acct}, d.mw)
+	f := fiberApp(&app{name: "fiber", auth: d.auth, log: log, acct: d.acct, flash: d.flash}, d.mw)
 
 	errs := make(chan error, 3)
 	var wg sync.WaitGroup

@@ -27,6 +27,7 @@ type demo struct {
 	mw          *middleware.Middleware
 	b           *bridge.Bridge
 	acct        *accounts // registration and password reset (accounts.go)
+	flash       *flash    // flash messages (messages.go)
 }
 
 // Close releases the database and cache handles.
@@ -87,7 +88,12 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 		return nil, err
 	}
 	users := db.Users
-	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log}
+	if d.flash, err = openFlash(s, cfg.MessageStorage); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Options.Messages is the demo's MessageMiddleware (messages.go).
+	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log, Middleware: middleware.Options{Messages: d.flash.f}}
 	if engine, _ := djangobridge.EngineName(s.SessionEngine); engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
 		if bcfg.Cache, err = redis.Open(s); err != nil {
 			db.Close()

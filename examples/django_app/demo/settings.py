@@ -22,6 +22,8 @@ variables, so both sides agree when started from the same shell:
   TIME_ZONE             default UTC
   DEBUG                 true/false (default false)
   ALLOWED_HOSTS         comma-separated, added to 127.0.0.1, localhost, [::1]
+  DJANGO_MESSAGE_STORAGE  MESSAGE_STORAGE: Django's dotted path, or fallback
+                        (the default, as Django's), cookie, session
 """
 
 import os
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "django.contrib.messages",
     "demo",
 ]
 MIDDLEWARE = [
@@ -109,13 +112,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
 ]
 ROOT_URLCONF = "demo.urls"
 WSGI_APPLICATION = "demo.wsgi.application"
 # Templates for django-registration's activation pages and Django's password
-# reset confirmation (demo/templates), the pages the Go apps' emails link to.
+# reset confirmation (demo/templates), the pages the Go apps' emails link to,
+# and the flash messages list of /messages/ (demo/message_list.html).
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-              "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}]
+              "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                                 "django.contrib.messages.context_processors.messages"]}}]
 ACCOUNT_ACTIVATION_DAYS = int(os.environ.get("ACCOUNT_ACTIVATION_DAYS") or 7)
 # PasswordResetView's email (registration/password_reset_email.html, with the
 # /reset/<uidb64>/<token>/ link) is written to standard output, as the Go
@@ -147,6 +153,20 @@ if _cache_servers:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
+
+# Flash messages (django.contrib.messages): the Go apps read the same variable.
+_MESSAGE_STORAGES = {
+    "fallback": "django.contrib.messages.storage.fallback.FallbackStorage",
+    "cookie": "django.contrib.messages.storage.cookie.CookieStorage",
+    "session": "django.contrib.messages.storage.session.SessionStorage",
+}
+_message_storage = os.environ.get("DJANGO_MESSAGE_STORAGE") or "fallback"
+if _message_storage in _MESSAGE_STORAGES:
+    _message_storage = _MESSAGE_STORAGES[_message_storage]
+if _message_storage not in _MESSAGE_STORAGES.values():
+    raise ImproperlyConfigured("DJANGO_MESSAGE_STORAGE=%r: want one of %s (or fallback, cookie, session)"
+                               % (_message_storage, ", ".join(_MESSAGE_STORAGES.values())))
+MESSAGE_STORAGE = _message_storage
 
 LOGGING = {
     "version": 1,

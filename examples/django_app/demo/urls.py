@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/session", views.session_view),
     path("api/password", views.password_view),
     path("api/perm", views.perm_view),
+    path("api/messages", views.messages_view),
+    path("messages/", views.messages_page),
     # django-registration's two-step activation and Django's reset views, on
     # the paths of the links the Go apps mail and of the Go apps' account
     # pages (examples/sidebyside/accountpages.go), so a flow can start on one

@@ -7,10 +7,14 @@ check (CsrfViewMiddleware): the csrftoken cookie plus the X-CSRFToken header.
 import html
 import json
 import os
+import re
 
 import django
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -108,3 +112,50 @@ def perm_view(request):
     if not name:
         return error(400, "name is required")
     return JsonResponse({"has_perm": request.user.has_perm(name)})
+
+
+# Flash messages: the same routes as the Go apps' (examples/sidebyside/messages.go).
+MESSAGES_PAGE = os.path.join(os.path.dirname(PAGE), "messages.html")
+MESSAGE_LEVELS = {
+    "debug": messages.DEBUG,
+    "info": messages.INFO,
+    "success": messages.SUCCESS,
+    "warning": messages.WARNING,
+    "error": messages.ERROR,
+}
+
+
+@require_http_methods(["GET", "POST"])
+def messages_view(request):
+    """POST level=...&message=...[&extra_tags=...]: add a message, answer {"pending": N}.
+    GET: the pending messages, consumed."""
+    if request.method == "POST":
+        level = request.POST.get("level", "")
+        if level in MESSAGE_LEVELS:
+            level = MESSAGE_LEVELS[level]
+        elif re.fullmatch(r"[0-9]{1,9}", level):
+            level = int(level)
+        else:
+            return error(400, "level must be debug, info, success, warning, error or a number")
+        text = request.POST.get("message", "")
+        if not text:
+            return error(400, "message is required")
+        messages.add_message(request, level, text, extra_tags=request.POST.get("extra_tags", ""))
+        return JsonResponse({"pending": len(messages.get_messages(request))})
+    return JsonResponse([
+        {"level": m.level, "message": m.message, "tags": m.tags, "extra_tags": m.extra_tags}
+        for m in messages.get_messages(request)
+    ], safe=False)
+
+
+@require_GET
+@ensure_csrf_cookie
+def messages_page(request):
+    """The pending messages, rendered by the template every Django site has, and a form to add one."""
+    items = render_to_string("demo/message_list.html", request=request).strip()
+    with open(MESSAGES_PAGE, encoding="utf-8") as f:
+        page = f.read()
+    page = page.replace("{{APP}}", html.escape("Django %s" % django.get_version()))
+    page = page.replace("{{STORAGE}}", settings.MESSAGE_STORAGE)
+    page = page.replace("{{MESSAGES}}", items)
+    return HttpResponse(page, content_type="text/html; charset=utf-8")
