@@ -174,7 +174,7 @@ func TestActivationKeysBothWays(t *testing.T) {
 	}
 }
 
-func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *bytes.Buffer) *HMAC {
+func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *bytes.Buffer, opts ...func(*Config)) *HMAC {
 	t.Helper()
 	s := goSettings(t, release)
 	pw, err := hashers.New(s)
@@ -185,8 +185,11 @@ func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewHMAC(Config{Settings: s, Users: users, Passwords: pw, Validators: vs, Now: clock.now},
-		HMACConfig{Keys: KeyOptions{ActivationDays: 7}, Sender: &accountmail.Console{W: out}, SiteURL: "http://testserver"})
+	c := Config{Settings: s, Users: users, Passwords: pw, Validators: vs, Now: clock.now}
+	for _, o := range opts {
+		o(&c)
+	}
+	w, err := NewHMAC(c, HMACConfig{Keys: KeyOptions{ActivationDays: 7}, Sender: &accountmail.Console{W: out}, SiteURL: "http://testserver"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,9 +197,10 @@ func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *
 }
 
 // TestFormErrorsAsDjango: the registration form's errors equal those of
-// django-registration's RegistrationForm (confusables checks off on both
-// sides: not ported) on a corpus of usernames, emails and passwords, with
-// some usernames already taken, on every release.
+// django-registration's RegistrationForm (with its confusables checks, Go
+// using the confusable_homoglyphs version installed beside that release)
+// on a corpus of usernames, emails and passwords, with some usernames
+// already taken, on every release.
 func TestFormErrorsAsDjango(t *testing.T) {
 	taken := []string{"taken", "Mixed.Case"}
 	var forms []Form
@@ -229,7 +233,7 @@ func TestFormErrorsAsDjango(t *testing.T) {
 				}
 				_ = users.CreateUser(context.Background(), &djangouser.User{Username: name})
 			}
-			w := newHMAC(t, release, users, &fixedClock{t: time.Now()}, &bytes.Buffer{})
+			w := newHMAC(t, release, users, &fixedClock{t: time.Now()}, &bytes.Buffer{}, withConfusablesOf(t, dj))
 			cfg := []map[string]any{}
 			for _, c := range passwords.DjangoDefaults() {
 				cfg = append(cfg, map[string]any{"NAME": c.Name, "OPTIONS": map[string]any{}})

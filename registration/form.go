@@ -53,6 +53,7 @@ const (
 	MsgPasswordMismatch = "The two password fields didn’t match."
 	MsgInvalidEmail     = "Enter a valid email address."
 	MsgReservedName     = "This name is reserved and cannot be registered."
+	MsgNullCharacters   = "Null characters are not allowed." // ProhibitNullCharactersValidator, on every CharField
 )
 
 // MaxFieldBytes bounds each field: Django refuses a request body over
@@ -122,7 +123,8 @@ func maxLen(n int, v string) (string, bool) {
 }
 
 // clean is RegistrationForm's full_clean: it returns the cleaned username
-// and email and the errors, in Django's order (form field validators,
+// and email and the errors, in Django's order (form field validators, with
+// django-registration's reserved-name and confusables checks last,
 // clean_username's case-insensitive check on 4.2+, then the model's
 // validators and unique check, then the password validators on password2).
 func (w *base) clean(ctx context.Context, f Form) (username, email string, errs FormErrors, err error) {
@@ -144,8 +146,14 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 		if m, ok := maxLen(150, username); !ok {
 			errs.add("username", m)
 		}
+		if strings.ContainsRune(username, 0) {
+			errs.add("username", MsgNullCharacters)
+		}
 		if w.isReserved(username) {
 			errs.add("username", MsgReservedName)
+		}
+		if !w.confusable.usernameOK(username) {
+			errs.add("username", MsgConfusable)
 		}
 		if len(errs["username"]) == 0 {
 			taken := false
@@ -185,8 +193,14 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 		if m, ok := maxLen(254, email); !ok {
 			errs.add("email", m)
 		}
+		if strings.ContainsRune(email, 0) {
+			errs.add("email", MsgNullCharacters)
+		}
 		if !html5Email.MatchString(email) {
 			errs.add("email", MsgInvalidEmail)
+		}
+		if !w.confusable.emailOK(email) {
+			errs.add("email", MsgConfusableEmail)
 		}
 		emailOK = len(errs["email"]) == 0
 	}
