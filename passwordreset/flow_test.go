@@ -157,6 +157,9 @@ func flowWithDjango(t *testing.T, release, kind string) {
 		{"example.com1", "example.com1", nil},
 		{"ünïcødé", "ünïcødé", nil},
 		{"123456789012", "123456789012", nil},
+		{"pw\x00pw pw pw", "pw\x00pw pw pw", FormErrors{"new_password1": {MsgNullCharacters}, "new_password2": {MsgNullCharacters}}},
+		{"pw\x00pw pw pw", "resetme", nil}, // new_password1's NUL, and the validators on new_password2
+		{"good pass 1234", "x\x00", FormErrors{"new_password2": {MsgNullCharacters}}},
 	} {
 		_, err := flow.Confirm(ctx, dl.UIDB64, dl.Token, c.p1, c.p2)
 		var fe FormErrors

@@ -206,9 +206,9 @@ func TestFormErrorsAsDjango(t *testing.T) {
 	var forms []Form
 	usernames := []string{"", " ", "bob", " bob ", "taken", "TAKEN", "mixed.case", "Mixed.Case", "with space", "a/b", "ok_name-1.2@x+y",
 		"admin", "root", ".well-known-x", "Ｆｕｌｌ", "ﬁx", "Σίσυφος", "e\u0301", strings.Repeat("u", 150), strings.Repeat("u", 151),
-		strings.Repeat("é", 151), "tab\tname", "\x1cpad\x1f"}
+		strings.Repeat("é", 151), "tab\tname", "\x1cpad\x1f", "nul\x00l", "admin\x00"}
 	emails := []string{"", "a@example.com", " b@example.com ", "no-at", "a@b", "a@localhost", "x@-bad.com", "quoted\"x@example.com",
-		"üser@example.com", "a@exämple.com", "a..b@example.com", strings.Repeat("a", 250) + "@x.com", "a@example.c", "a@example.co-"}
+		"üser@example.com", "a@exämple.com", "a..b@example.com", strings.Repeat("a", 250) + "@x.com", "a@example.c", "a@example.co-", "a\x00@example.com"}
 	pws := [][2]string{{"", ""}, {"correct horse battery", "correct horse battery"}, {"correct horse battery", "different one here"},
 		{"password", "password"}, {"12345678", "12345678"}, {"short", "short"}, {" spaced pw 123 ", " spaced pw 123 "}, {"x", ""}, {"", "x"}}
 	for i, u := range usernames {
@@ -221,6 +221,9 @@ func TestFormErrorsAsDjango(t *testing.T) {
 		}
 		forms = append(forms, Form{u, "user@example.com", u + "123", u + "123"}, Form{u, "u@example.com", "u@example.com", "u@example.com"})
 	}
+	forms = append(forms, Form{"nulpw", "n@example.com", "pw\x00pw pw pw", "pw\x00pw pw pw"},
+		Form{"nulpw", "n@example.com", "pw\x00pw pw pw", "other pass 123"}, Form{"nulpw", "n@example.com", "good pass 123", "x\x00"},
+		Form{"nul\x00", "n\x00@example.com", "\x00", ""})
 	for _, release := range djangotest.Releases {
 		t.Run(release, func(t *testing.T) {
 			dj := djangotest.Start(t, release, djConfig())

@@ -204,12 +204,20 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 		}
 		emailOK = len(errs["email"]) == 0
 	}
+	// A password with a NUL fails its field (ProhibitNullCharactersValidator)
+	// and is then left out of the mismatch check; the validators still
+	// judge a clean password2.
+	p1Clean := f.Password1 != "" && !strings.ContainsRune(f.Password1, 0)
 	if f.Password1 == "" {
 		errs.add("password1", MsgRequired)
+	} else if !p1Clean {
+		errs.add("password1", MsgNullCharacters)
 	}
 	if f.Password2 == "" {
 		errs.add("password2", MsgRequired)
-	} else if f.Password1 != "" && f.Password1 != f.Password2 {
+	} else if strings.ContainsRune(f.Password2, 0) {
+		errs.add("password2", MsgNullCharacters)
+	} else if p1Clean && f.Password1 != f.Password2 {
 		errs.add("password2", MsgPasswordMismatch)
 	} else if w.validators != nil {
 		attrs := passwords.Attrs{"username": {VerboseName: "username"}, "first_name": {VerboseName: "first name"},
