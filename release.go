@@ -171,6 +171,18 @@ type Release struct {
 	// extra_tags ("", add_message's default) in the encoding: 4.1+ appends
 	// extra_tags unless it is None (#33458); before, only when truthy.
 	MessagesEmptyExtraTags bool
+
+	// --- Email (django/core/mail/message.py; accountmail) ---
+
+	// EmailModernPolicy reports whether EmailMessage.message() builds an
+	// email.message.EmailMessage with email.policy.default (6.0+): the
+	// body's Content-Transfer-Encoding is email.contentmanager's choice
+	// (7bit or 8bit while every line fits policy.max_line_length, 78 bytes;
+	// else quoted-printable or base64, whichever is shorter on the first ten
+	// lines), Content-Transfer-Encoding comes before MIME-Version, and Date
+	// ends in +0000. Before, SafeMIMEText: 7bit or 8bit, quoted-printable
+	// only for a line over 998 bytes (RFC5322_EMAIL_LINE_LENGTH_LIMIT).
+	EmailModernPolicy bool
 }
 
 // migrations32 are the auth, contenttypes and sessions migrations of
@@ -272,6 +284,8 @@ func ReleaseOf(v Version) (Release, error) {
 		UsernameIExactUnique:     at(4, 2, 0),
 
 		MessagesEmptyExtraTags: at(4, 1, 0),
+
+		EmailModernPolicy: at(6, 0, 0),
 	}
 	switch {
 	case at(5, 2, 0):

@@ -128,7 +128,7 @@ func TestAccountsRules(t *testing.T) {
 		}
 		if r.PasswordResetTokenAlgorithm != want.alg || r.PasswordResetTokenFallbacks != want.fb ||
 			r.PasswordResetTokenLegacy != want.leg || r.CommonPasswordList != want.list || !r.PasswordResetTokenEmail ||
-			r.UsernameIExactUnique != (v >= "4.2") {
+			r.UsernameIExactUnique != (v >= "4.2") || r.EmailModernPolicy != (v >= "6.0") {
 			t.Errorf("Django %s: %+v", v, r)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"mime/quotedprintable"
 	"strings"
 	"testing"
 	"time"
@@ -37,4 +39,33 @@ func TestConsoleLayout(t *testing.T) {
 	if sub, body, err := tmpl.Render("x"); err != nil || sub != "Hix" || body != "Body x" {
 		t.Errorf("render %q %q %v", sub, body, err)
 	}
+}
+
+// FuzzQPBodyEncode: whatever the body, the quoted-printable that
+// qpBodyEncode writes (Python's quoprimime.body_encode) decodes back to it,
+// line ends as "\n", and no line is longer than maxlinelen.
+func FuzzQPBodyEncode(f *testing.F) {
+	for _, s := range []string{"", "a", "a=b", " \t", "x \n", strings.Repeat("é", 100), strings.Repeat("ab ", 30) + "\n\n",
+		"line\r\nother\rthird\n", strings.Repeat("x", 74) + "=" + strings.Repeat("y", 10), strings.Repeat("x", 75) + " "} {
+		f.Add([]byte(s), 76)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, maxlinelen int) {
+		if maxlinelen < 4 || maxlinelen > 1000 {
+			return
+		}
+		enc := qpBodyEncode(body, maxlinelen)
+		for _, line := range strings.Split(enc, "\n") {
+			if len(line) > maxlinelen {
+				t.Fatalf("line of %d > %d: %q", len(line), maxlinelen, line)
+			}
+		}
+		dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(enc)))
+		if err != nil {
+			t.Fatalf("%q → %q: %v", body, enc, err)
+		}
+		want := strings.ReplaceAll(strings.ReplaceAll(string(body), "\r\n", "\n"), "\r", "\n")
+		if got := strings.ReplaceAll(string(dec), "\r\n", "\n"); got != want {
+			t.Fatalf("%q → %q → %q", body, enc, got)
+		}
+	})
 }

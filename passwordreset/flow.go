@@ -23,6 +23,7 @@ const (
 	MsgRequired          = "This field is required."
 	MsgPasswordMismatch  = "The two password fields didn’t match."
 	MsgPasswordIncorrect = "Your old password was entered incorrectly. Please enter it again."
+	MsgNullCharacters    = "Null characters are not allowed." // ProhibitNullCharactersValidator, on every CharField
 )
 
 // MaxFieldBytes bounds each field, as Django's DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -218,13 +219,21 @@ func (f *Flow) setPasswordErrors(u *djangouser.User, p1, p2 string, errs FormErr
 		errs.add("new_password2", fmt.Sprintf("Ensure this value has at most %d bytes.", MaxFieldBytes))
 		return
 	}
+	// A password with a NUL fails its field (ProhibitNullCharactersValidator)
+	// and is then left out of the mismatch check; the validators still
+	// judge a clean new_password2.
+	p1Clean := p1 != "" && !strings.ContainsRune(p1, 0)
 	if p1 == "" {
 		errs.add("new_password1", MsgRequired)
+	} else if !p1Clean {
+		errs.add("new_password1", MsgNullCharacters)
 	}
 	switch {
 	case p2 == "":
 		errs.add("new_password2", MsgRequired)
-	case p1 != "" && p1 != p2:
+	case strings.ContainsRune(p2, 0):
+		errs.add("new_password2", MsgNullCharacters)
+	case p1Clean && p1 != p2:
 		errs.add("new_password2", MsgPasswordMismatch)
 	case f.c.Validators != nil:
 		if err := f.c.Validators.Validate(p2, passwords.UserOf(u)); err != nil {

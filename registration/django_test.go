@@ -174,7 +174,7 @@ func TestActivationKeysBothWays(t *testing.T) {
 	}
 }
 
-func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *bytes.Buffer) *HMAC {
+func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *bytes.Buffer, opts ...func(*Config)) *HMAC {
 	t.Helper()
 	s := goSettings(t, release)
 	pw, err := hashers.New(s)
@@ -185,8 +185,11 @@ func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewHMAC(Config{Settings: s, Users: users, Passwords: pw, Validators: vs, Now: clock.now},
-		HMACConfig{Keys: KeyOptions{ActivationDays: 7}, Sender: &accountmail.Console{W: out}, SiteURL: "http://testserver"})
+	c := Config{Settings: s, Users: users, Passwords: pw, Validators: vs, Now: clock.now}
+	for _, o := range opts {
+		o(&c)
+	}
+	w, err := NewHMAC(c, HMACConfig{Keys: KeyOptions{ActivationDays: 7}, Sender: &accountmail.Console{W: out}, SiteURL: "http://testserver"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,17 +197,18 @@ func newHMAC(t testing.TB, release string, users Users, clock *fixedClock, out *
 }
 
 // TestFormErrorsAsDjango: the registration form's errors equal those of
-// django-registration's RegistrationForm (confusables checks off on both
-// sides: not ported) on a corpus of usernames, emails and passwords, with
-// some usernames already taken, on every release.
+// django-registration's RegistrationForm (with its confusables checks, Go
+// using the confusable_homoglyphs version installed beside that release)
+// on a corpus of usernames, emails and passwords, with some usernames
+// already taken, on every release.
 func TestFormErrorsAsDjango(t *testing.T) {
 	taken := []string{"taken", "Mixed.Case"}
 	var forms []Form
 	usernames := []string{"", " ", "bob", " bob ", "taken", "TAKEN", "mixed.case", "Mixed.Case", "with space", "a/b", "ok_name-1.2@x+y",
 		"admin", "root", ".well-known-x", "Ｆｕｌｌ", "ﬁx", "Σίσυφος", "e\u0301", strings.Repeat("u", 150), strings.Repeat("u", 151),
-		strings.Repeat("é", 151), "tab\tname", "\x1cpad\x1f"}
+		strings.Repeat("é", 151), "tab\tname", "\x1cpad\x1f", "nul\x00l", "admin\x00"}
 	emails := []string{"", "a@example.com", " b@example.com ", "no-at", "a@b", "a@localhost", "x@-bad.com", "quoted\"x@example.com",
-		"üser@example.com", "a@exämple.com", "a..b@example.com", strings.Repeat("a", 250) + "@x.com", "a@example.c", "a@example.co-"}
+		"üser@example.com", "a@exämple.com", "a..b@example.com", strings.Repeat("a", 250) + "@x.com", "a@example.c", "a@example.co-", "a\x00@example.com"}
 	pws := [][2]string{{"", ""}, {"correct horse battery", "correct horse battery"}, {"correct horse battery", "different one here"},
 		{"password", "password"}, {"12345678", "12345678"}, {"short", "short"}, {" spaced pw 123 ", " spaced pw 123 "}, {"x", ""}, {"", "x"}}
 	for i, u := range usernames {
@@ -217,6 +221,9 @@ func TestFormErrorsAsDjango(t *testing.T) {
 		}
 		forms = append(forms, Form{u, "user@example.com", u + "123", u + "123"}, Form{u, "u@example.com", "u@example.com", "u@example.com"})
 	}
+	forms = append(forms, Form{"nulpw", "n@example.com", "pw\x00pw pw pw", "pw\x00pw pw pw"},
+		Form{"nulpw", "n@example.com", "pw\x00pw pw pw", "other pass 123"}, Form{"nulpw", "n@example.com", "good pass 123", "x\x00"},
+		Form{"nul\x00", "n\x00@example.com", "\x00", ""})
 	for _, release := range djangotest.Releases {
 		t.Run(release, func(t *testing.T) {
 			dj := djangotest.Start(t, release, djConfig())
@@ -229,7 +236,7 @@ func TestFormErrorsAsDjango(t *testing.T) {
 				}
 				_ = users.CreateUser(context.Background(), &djangouser.User{Username: name})
 			}
-			w := newHMAC(t, release, users, &fixedClock{t: time.Now()}, &bytes.Buffer{})
+			w := newHMAC(t, release, users, &fixedClock{t: time.Now()}, &bytes.Buffer{}, withConfusablesOf(t, dj))
 			cfg := []map[string]any{}
 			for _, c := range passwords.DjangoDefaults() {
 				cfg = append(cfg, map[string]any{"NAME": c.Name, "OPTIONS": map[string]any{}})

@@ -53,6 +53,7 @@ const (
 	MsgPasswordMismatch = "The two password fields didn’t match."
 	MsgInvalidEmail     = "Enter a valid email address."
 	MsgReservedName     = "This name is reserved and cannot be registered."
+	MsgNullCharacters   = "Null characters are not allowed." // ProhibitNullCharactersValidator, on every CharField
 )
 
 // MaxFieldBytes bounds each field: Django refuses a request body over
@@ -122,7 +123,8 @@ func maxLen(n int, v string) (string, bool) {
 }
 
 // clean is RegistrationForm's full_clean: it returns the cleaned username
-// and email and the errors, in Django's order (form field validators,
+// and email and the errors, in Django's order (form field validators, with
+// django-registration's reserved-name and confusables checks last,
 // clean_username's case-insensitive check on 4.2+, then the model's
 // validators and unique check, then the password validators on password2).
 func (w *base) clean(ctx context.Context, f Form) (username, email string, errs FormErrors, err error) {
@@ -144,8 +146,14 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 		if m, ok := maxLen(150, username); !ok {
 			errs.add("username", m)
 		}
+		if strings.ContainsRune(username, 0) {
+			errs.add("username", MsgNullCharacters)
+		}
 		if w.isReserved(username) {
 			errs.add("username", MsgReservedName)
+		}
+		if !w.confusable.usernameOK(username) {
+			errs.add("username", MsgConfusable)
 		}
 		if len(errs["username"]) == 0 {
 			taken := false
@@ -185,17 +193,31 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 		if m, ok := maxLen(254, email); !ok {
 			errs.add("email", m)
 		}
+		if strings.ContainsRune(email, 0) {
+			errs.add("email", MsgNullCharacters)
+		}
 		if !html5Email.MatchString(email) {
 			errs.add("email", MsgInvalidEmail)
 		}
+		if !w.confusable.emailOK(email) {
+			errs.add("email", MsgConfusableEmail)
+		}
 		emailOK = len(errs["email"]) == 0
 	}
+	// A password with a NUL fails its field (ProhibitNullCharactersValidator)
+	// and is then left out of the mismatch check; the validators still
+	// judge a clean password2.
+	p1Clean := f.Password1 != "" && !strings.ContainsRune(f.Password1, 0)
 	if f.Password1 == "" {
 		errs.add("password1", MsgRequired)
+	} else if !p1Clean {
+		errs.add("password1", MsgNullCharacters)
 	}
 	if f.Password2 == "" {
 		errs.add("password2", MsgRequired)
-	} else if f.Password1 != "" && f.Password1 != f.Password2 {
+	} else if strings.ContainsRune(f.Password2, 0) {
+		errs.add("password2", MsgNullCharacters)
+	} else if p1Clean && f.Password1 != f.Password2 {
 		errs.add("password2", MsgPasswordMismatch)
 	} else if w.validators != nil {
 		attrs := passwords.Attrs{"username": {VerboseName: "username"}, "first_name": {VerboseName: "first name"},

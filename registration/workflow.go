@@ -76,7 +76,13 @@ type Config struct {
 	Closed bool
 	// ReservedNames replaces DefaultReservedNames when not nil.
 	ReservedNames []string
-	Hooks         Hooks
+	// ConfusableHomoglyphs is the version of the Python package
+	// confusable_homoglyphs whose data judges usernames and emails as
+	// RegistrationForm's validate_confusables and validate_confusables_email
+	// do: "" = ConfusableHomoglyphs331; ConfusableHomoglyphs320 for a site
+	// running Debian 12's package.
+	ConfusableHomoglyphs string
+	Hooks                Hooks
 	// SuccessURLs per step ("register", "activate"); defaults are
 	// django-registration's URL paths.
 	SuccessURLs map[string]string
@@ -91,6 +97,7 @@ type base struct {
 	validators *passwords.Validators
 	open       bool
 	reserved   []string
+	confusable confusables
 	hooks      Hooks
 	urls       map[string]string
 	now        func() time.Time
@@ -109,6 +116,9 @@ func newBase(c Config, urls map[string]string) (*base, error) {
 	}
 	b := &base{rel: rel, users: c.Users, pw: c.Passwords, validators: c.Validators, open: !c.Closed,
 		reserved: c.ReservedNames, hooks: c.Hooks, urls: urls, now: c.Now}
+	if b.confusable, err = newConfusables(c.ConfusableHomoglyphs); err != nil {
+		return nil, err
+	}
 	if b.reserved == nil {
 		b.reserved = DefaultReservedNames
 	}

@@ -90,3 +90,15 @@ func MemcachedAddr(t testing.TB) string { t.Helper(); return requireEnv(t, EnvMe
 // one replica), e.g. redis://127.0.0.1:26390/djangobridge. Unset: the test
 // skips (fails with CI=true).
 func SentinelURL(t testing.TB) string { t.Helper(); return requireEnv(t, EnvSentinel) }
+
+// Unavailable ends a test whose service could not be started on this
+// machine although the variables it needs are set (e.g. a mail server from
+// a Python that lacks the module): t.Fatal under CI, where everything must
+// run, else t.Skip saying why and what would make it run.
+func Unavailable(t testing.TB, why string) {
+	t.Helper()
+	if failWhenMissing(os.Getenv) {
+		t.Fatalf("%s, and CI=true: this test must run in CI, not skip", why)
+	}
+	t.Skipf("%s: skipping (with CI=true this fails)", why)
+}

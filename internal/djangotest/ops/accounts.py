@@ -243,28 +243,59 @@ def reg_activate(args):
     return {"username": u.get_username(), "is_active": u.is_active}
 
 
-@op("reg_form_errors")
-def reg_form_errors(args):
-    """django_registration.forms.RegistrationForm({"data"}).errors as
-    {field: [messages]} ({} when valid), with AUTH_PASSWORD_VALIDATORS from
-    {"validators"} (null: the configured setting)."""
+def _form_errors(validators, forms):
+    """RegistrationForm(data).errors as {field: [messages]} for each data in
+    forms, with AUTH_PASSWORD_VALIDATORS from validators (None: the
+    configured setting). django-registration's own validators run, the
+    confusables checks included."""
     from unittest import mock
 
     from django_registration.forms import RegistrationForm
 
     patches = []
-    if args.get("validators") is not None:
-        validators = password_validation.get_password_validators(args["validators"])
-        patches.append(mock.patch.object(password_validation, "get_default_password_validators",
-                                         return_value=validators))
-    with mock.patch("django_registration.validators.validate_confusables", lambda v: None), \
-            mock.patch("django_registration.validators.validate_confusables_email", lambda v: None):
+    if validators is not None:
+        vs = password_validation.get_password_validators(validators)
+        patches.append(mock.patch.object(password_validation, "get_default_password_validators", return_value=vs))
+    for p in patches:
+        p.start()
+    try:
+        out = []
+        for data in forms:
+            form = RegistrationForm(data=data)
+            out.append({k: [str(m) for m in v] for k, v in form.errors.items()})
+        return out
+    finally:
         for p in patches:
-            p.start()
-        try:
-            form = RegistrationForm(data=args["data"])
-            errs = {k: [str(m) for m in v] for k, v in form.errors.items()}
-        finally:
-            for p in patches:
-                p.stop()
-    return errs
+            p.stop()
+
+
+@op("reg_form_errors")
+def reg_form_errors(args):
+    """django_registration.forms.RegistrationForm({"data"}).errors as
+    {field: [messages]} ({} when valid), with AUTH_PASSWORD_VALIDATORS from
+    {"validators"} (null: the configured setting)."""
+    return _form_errors(args.get("validators"), [args["data"]])[0]
+
+
+@op("reg_form_errors_many")
+def reg_form_errors_many(args):
+    """reg_form_errors for each of {"forms"} (a list of data dicts)."""
+    return _form_errors(args.get("validators"), args["forms"])
+
+
+@op("confusables_check")
+def confusables_check(args):
+    """confusable_homoglyphs' verdicts on each of {"strings"}:
+    {"version", "dangerous": [is_dangerous], "mixed": [is_mixed_script],
+    "confusable": [bool(is_confusable)], "aliases": [[alias per char]]}."""
+    import confusable_homoglyphs
+    from confusable_homoglyphs import categories, confusables
+
+    ss = args["strings"]
+    return {
+        "version": confusable_homoglyphs.__version__,
+        "dangerous": [bool(confusables.is_dangerous(s)) for s in ss],
+        "mixed": [confusables.is_mixed_script(s) for s in ss],
+        "confusable": [bool(confusables.is_confusable(s)) for s in ss],
+        "aliases": [[categories.alias(c) for c in s] for s in ss],
+    }
