@@ -178,6 +178,18 @@ func Open(s *djangobridge.Settings) (*Cache, error) {
 	return c, nil
 }
 
+// Ping asks every server for its version (memcached "version"): nil when
+// all answer, else an error naming the failure.
+func (c *Cache) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.client.Ping(); err != nil {
+		return wrap("ping", err)
+	}
+	return nil
+}
+
 // Close closes idle connections.
 func (c *Cache) Close() error { return c.client.Close() }
 
