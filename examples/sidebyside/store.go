@@ -50,7 +50,8 @@ type schemaCreator interface {
 // bridge.New on the database), bridge.New, then Bridge.Check, whose message ends the demo
 // when the deployment is wrong (missing tables, another Django's SECRET_KEY...).
 // With initDB, Django's tables (CreateSchema: a database that has them is
-// left alone) and the demo user are created when missing, and a SQLite file
+// left alone), the DatabaseCache's table (as createcachetable) and the demo
+// user are created when missing, and a SQLite file
 // is created if it does not exist.
 func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (_ *demo, err error) {
 	s := &cfg.Settings
@@ -78,6 +79,19 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 			return nil, err
 		}
 	}
+	engine, _ := djangobridge.EngineName(s.SessionEngine)
+	usesCache := engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB
+	if initDB && usesCache && s.Cache.Backend == sqlstore.BackendDatabaseCache {
+		// createcachetable: the DatabaseCache's table, left alone if it exists.
+		c, err := sqlstore.NewCache(db.SQL, db.Dialect, s)
+		if err == nil {
+			err = c.CreateTable(ctx)
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	// Registration and password reset need the account queries over the
 	// same database (through database/sql; for PostgreSQL the pgx pool's
 	// database/sql view).
@@ -88,7 +102,7 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	}
 	users := db.Users
 	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log}
-	if engine, _ := djangobridge.EngineName(s.SessionEngine); engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
+	if usesCache {
 		if bcfg.Cache, err = anydb.OpenCache(s); err != nil { // nil for the DatabaseCache: bridge.New opens it on db
 			db.Close()
 			return nil, err

@@ -16,6 +16,10 @@ variables, so both sides agree when started from the same shell:
   CACHE_URL             redis://host:port/db[,redis://...] for cache/cached_db
                         (Django's RedisCache, 4.0+)
   CACHE_KEY_PREFIX      the cache's KEY_PREFIX (default "")
+  DJANGO_CACHES         CACHES itself, as JSON (any backend Django has; the Go
+                        demo accepts Redis, memcached and the DatabaseCache);
+                        replaces CACHE_URL
+  SESSION_CACHE_ALIAS   the CACHES entry of cache/cached_db (default "default")
   SESSION_FILE_PATH     for the file engine
   SESSION_COOKIE_NAME   default sessionid
   USE_TZ                true/false (default true)
@@ -24,6 +28,7 @@ variables, so both sides agree when started from the same shell:
   ALLOWED_HOSTS         comma-separated, added to 127.0.0.1, localhost, [::1]
 """
 
+import json
 import os
 import tempfile
 import urllib.parse
@@ -143,6 +148,10 @@ if _cache_servers:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
+
+if os.environ.get("DJANGO_CACHES"):
+    CACHES = json.loads(os.environ["DJANGO_CACHES"])
+    SESSION_CACHE_ALIAS = os.environ.get("SESSION_CACHE_ALIAS") or "default"
 
 LOGGING = {
     "version": 1,
