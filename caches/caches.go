@@ -7,7 +7,8 @@
 //	django.core.cache.backends.memcached.PyMemcacheCache  memcachestore
 //	django.core.cache.backends.memcached.PyLibMCCache     memcachestore
 //	django.core.cache.backends.db.DatabaseCache           sqlstore, pgxstore (Parse only; open it
-//	                                                      on your database with NewCache)
+//	                                                      on your database with NewCache, or let
+//	                                                      bridge.New open it on the Bridge's)
 //
 // so a user copies their settings instead of translating them:
 //
