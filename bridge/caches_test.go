@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,8 +12,11 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/bridge"
 	"github.com/djangobridge/djangobridge/bridge/anydb"
+	"github.com/djangobridge/djangobridge/bridge/sqlite"
 	"github.com/djangobridge/djangobridge/caches"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
+	"github.com/djangobridge/djangobridge/memcachestore"
+	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
 // The one-call setup from Django's own CACHES, for every backend beside
@@ -119,5 +123,89 @@ func TestCachesBackendsThroughBridge(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// What goes wrong with a CACHES entry is said at Open or Check, naming it
+// and the fix: a backend djangobridge cannot share (LocMemCache), an
+// option that moves keys, a memcached that does not answer, a missing
+// DatabaseCache table; a driver package without the cache says which
+// package opens it.
+func TestCachesMistakes(t *testing.T) {
+	ctx := context.Background()
+	url, raw := sqliteDB(t)
+	parse := func(js string) *djangobridge.Settings {
+		t.Helper()
+		s := settings("k")
+		s.SessionEngine = "cache"
+		cs, err := caches.Parse([]byte(js), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Cache = cs
+		return s
+	}
+
+	s := settings("k")
+	s.SessionEngine = "cache"
+	s.Cache.Backend = "django.core.cache.backends.locmem.LocMemCache"
+	_, err := anydb.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	wantErr(t, err, bridge.ErrConfig, "LocMemCache", "use Redis, memcached or the database")
+	if !errors.Is(err, caches.ErrUnsupported) {
+		t.Errorf("%v does not wrap caches.ErrUnsupported", err)
+	}
+
+	s.Cache = djangobridge.CacheSettings{Backend: memcachestore.BackendPyLibMC, Location: []string{"127.0.0.1:1"},
+		Options: map[string]any{"behaviors": map[string]any{"distribution": "consistent"}}}
+	_, err = anydb.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	wantErr(t, err, bridge.ErrConfig, `"distribution"`, "remove it")
+
+	// memcached (nothing listens on port 1): Open does no I/O, Check says it.
+	s = parse(`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": "127.0.0.1:1"}}`)
+	b, err := anydb.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	wantErr(t, b.Check(ctx), bridge.ErrUnreachable, "the cache", "does not answer")
+
+	// A driver package given no Config.Cache for memcached names the opener.
+	_, err = sqlite.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	wantErr(t, err, bridge.ErrConfig, "bridge/memcached.Open", "PyMemcacheCache")
+
+	// The DatabaseCache: the driver package opens it on its database; Check
+	// says to run createcachetable until the table is there.
+	s = parse(`{"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "my_cache"}}`)
+	b2, err := sqlite.Open(ctx, bridge.Config{DatabaseURL: url, Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	wantErr(t, b2.Check(ctx), bridge.ErrSchema, "no cache table my_cache", "python manage.py createcachetable")
+	if _, err := raw.Exec("CREATE TABLE my_cache (cache_key varchar(255) NOT NULL PRIMARY KEY, val text NOT NULL, expires datetime NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, b2.Check(ctx), bridge.ErrSchema, "lacks the column(s) value")
+	if _, err := raw.Exec("DROP TABLE my_cache"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sqlstore.NewCache(raw, sqlstore.SQLite, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b2.Check(ctx); err != nil {
+		t.Fatalf("Check with the cache table: %v", err)
+	}
+	sess := b2.Sessions.Open(ctx, "")
+	sess.Set("k", "v")
+	if err := sess.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := raw.QueryRow("SELECT count(*) FROM my_cache").Scan(&n); err != nil || n != 1 {
+		t.Errorf("the session is not in the cache table: %d rows, %v", n, err)
 	}
 }

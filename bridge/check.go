@@ -94,7 +94,11 @@ func (b *Bridge) Check(ctx context.Context) error {
 		}
 	} else if b.cache != nil && usesCache {
 		if err := b.cache.Ping(ctx); err != nil {
-			add(ErrUnreachable, "the cache (CACHE_URL) does not answer: %v", err)
+			name := "CACHE_URL"
+			if bk := b.Settings.Cache.Backend; bk != "" {
+				name = "CACHES BACKEND " + bk // not LOCATION: a Redis URL may hold a password
+			}
+			add(ErrUnreachable, "the cache (%s) does not answer: %v", name, err)
 		}
 	}
 

@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,40 +81,48 @@ type Cache struct {
 	now     func() time.Time
 }
 
+// The OPTIONS accepted (and ignored: they change no stored byte and no
+// server choice) for each backend.
+var (
+	pyMemcacheOptions = []string{"timeout", "connect_timeout", "no_delay", "ignore_exc", "retry_attempts", "retry_timeout", "dead_timeout", "use_pooling", "max_pool_size"}
+	pyLibMCBehaviors  = []string{"tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "remove_failed", "no_block", "send_timeout", "receive_timeout"}
+)
+
 // ParseOptions checks a CACHES entry's BACKEND and OPTIONS. PyMemcacheCache
-// passes OPTIONS to HashClient and PyLibMCCache to pylibmc.Client; of
-// those, djangobridge reads none, and accepts only the ones that change no
-// stored byte: "timeout"/"connect_timeout" (pymemcache, seconds) and
-// "binary", "behaviors" other than compression (pylibmc) are accepted and
-// ignored; anything else is an error naming it.
+// passes OPTIONS to HashClient and PyLibMCCache to
+// pylibmc.Client(servers, **OPTIONS), whose keywords are binary,
+// behaviors, username and password; of those, djangobridge reads none,
+// and accepts only the ones that change no stored byte and no server
+// choice: HashClient's timeouts, retries and pooling, pylibmc's "binary"
+// and the "behaviors" of timeouts and sockets (not "hash",
+// "distribution", "ketama" or compression). Anything else is an error
+// (ErrUnsupported) naming it and what is accepted.
 func ParseOptions(backend string, opts map[string]any) error {
 	switch backend {
 	case BackendPyMemcache:
 		for k := range opts {
-			switch k {
-			case "timeout", "connect_timeout", "no_delay", "ignore_exc", "retry_attempts", "retry_timeout", "dead_timeout", "use_pooling", "max_pool_size":
-			default:
-				return fmt.Errorf("%w: OPTIONS[%q] of PyMemcacheCache is not supported", ErrUnsupported, k)
+			if !slices.Contains(pyMemcacheOptions, k) {
+				return fmt.Errorf("%w: OPTIONS[%q] of PyMemcacheCache is not supported: it may change how or where values are stored; remove it (accepted, changing neither: %s)", ErrUnsupported, k, strings.Join(pyMemcacheOptions, ", "))
 			}
 		}
 	case BackendPyLibMC:
 		for k, v := range opts {
 			switch k {
-			case "binary", "tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "ketama", "remove_failed", "no_block":
+			case "binary":
+			case "username", "password":
+				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache: SASL authentication is not implemented by djangobridge's memcached client; use a memcached without SASL", ErrUnsupported, k)
 			case "behaviors":
 				m, ok := v.(map[string]any)
 				if !ok {
 					return fmt.Errorf("%w: OPTIONS[\"behaviors\"] must be a dict", ErrUnsupported)
 				}
 				for b := range m {
-					switch b {
-					case "tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "remove_failed", "no_block", "send_timeout", "receive_timeout":
-					default:
-						return fmt.Errorf("%w: OPTIONS[\"behaviors\"][%q] of PyLibMCCache is not supported (it may change where or how values are stored)", ErrUnsupported, b)
+					if !slices.Contains(pyLibMCBehaviors, b) {
+						return fmt.Errorf("%w: OPTIONS[\"behaviors\"][%q] of PyLibMCCache is not supported: it may change where or how values are stored; remove it (accepted: %s)", ErrUnsupported, b, strings.Join(pyLibMCBehaviors, ", "))
 					}
 				}
 			default:
-				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache is not supported", ErrUnsupported, k)
+				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache is not supported: Django passes OPTIONS to pylibmc.Client(servers, **OPTIONS), which takes binary and behaviors (a dict: put %q there if it is a pylibmc behavior)", ErrUnsupported, k, k)
 			}
 		}
 	default:
