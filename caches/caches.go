@@ -165,6 +165,25 @@ func Parse(cachesJSON []byte, alias string) (djangobridge.CacheSettings, error) 
 var redisBackends = []string{redisstore.BackendDjango, redisstore.BackendDjangoRedis}
 var memcachedBackends = []string{memcachestore.BackendPyMemcache, memcachestore.BackendPyLibMC}
 
+// FromEnv applies DJANGO_CACHES (Django's CACHES as JSON) to s: the entry
+// of SESSION_CACHE_ALIAS (default "default") replaces s.Cache, which
+// SettingsFromEnv filled from CACHE_URL. Unset DJANGO_CACHES leaves s as it
+// is. Errors are Parse's, prefixed with the variable's name. The CLI and
+// the demo read their environment through it.
+func FromEnv(getenv func(string) string, s *djangobridge.Settings) error {
+	v := getenv("DJANGO_CACHES")
+	if v == "" {
+		return nil
+	}
+	alias := getenv("SESSION_CACHE_ALIAS")
+	cs, err := Parse([]byte(v), alias)
+	if err != nil {
+		return fmt.Errorf("DJANGO_CACHES: %w", err)
+	}
+	s.Cache = cs
+	return nil
+}
+
 // Check reports whether cs names a backend and options djangobridge
 // implements, with an error naming what it does not.
 func Check(cs djangobridge.CacheSettings) error {

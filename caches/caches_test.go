@@ -142,3 +142,24 @@ func TestParseDatabaseCache(t *testing.T) {
 		t.Errorf("Open of a DatabaseCache: %v", err)
 	}
 }
+
+// FromEnv: DJANGO_CACHES's SESSION_CACHE_ALIAS entry replaces CACHE_URL's
+// settings; unset, nothing changes; a bad entry names the variable.
+func TestFromEnv(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	s := djangobridge.Defaults()
+	s.Cache.Location = []string{"redis://a:6379/0"}
+	if err := caches.FromEnv(getenv, &s); err != nil || s.Cache.Location[0] != "redis://a:6379/0" {
+		t.Fatalf("unset: %v %+v", err, s.Cache)
+	}
+	env["DJANGO_CACHES"] = `{"default": {"BACKEND": "x.Y"}, "s": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}`
+	env["SESSION_CACHE_ALIAS"] = "s"
+	if err := caches.FromEnv(getenv, &s); err != nil || s.Cache.Backend != "django.core.cache.backends.db.DatabaseCache" || s.Cache.Location[0] != "t" {
+		t.Fatalf("alias s: %v %+v", err, s.Cache)
+	}
+	delete(env, "SESSION_CACHE_ALIAS")
+	if err := caches.FromEnv(getenv, &s); !errors.Is(err, caches.ErrUnsupported) || !strings.Contains(err.Error(), "DJANGO_CACHES") || !strings.Contains(err.Error(), `"x.Y"`) {
+		t.Errorf("default alias, unknown backend: %v", err)
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -340,13 +339,8 @@ func (c *cli) loadSettings(fs *flag.FlagSet, cmd command) error {
 		return fail(exitConfig, "%v", err)
 	}
 	s.Logger = nil
-	if v := getenv("DJANGO_CACHES"); v != "" {
-		alias := cmp.Or(getenv("SESSION_CACHE_ALIAS"), "default")
-		cs, err := caches.Parse([]byte(v), alias)
-		if err != nil {
-			return fail(exitConfig, "DJANGO_CACHES (--caches): %v", err)
-		}
-		s.Cache = cs
+	if err := caches.FromEnv(getenv, &s); err != nil {
+		return fail(exitConfig, "%v (--caches)", err)
 	}
 	c.databaseURL = getenv("DATABASE_URL")
 	engine, _ := djangobridge.EngineName(s.SessionEngine)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"cmp"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -74,12 +72,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	// DJANGO_CACHES: Django's CACHES as JSON, its SESSION_CACHE_ALIAS
 	// entry (default "default") instead of CACHE_URL.
-	if v := getenv("DJANGO_CACHES"); v != "" {
-		cs, err := caches.Parse([]byte(v), cmp.Or(getenv("SESSION_CACHE_ALIAS"), "default"))
-		if err != nil {
-			return nil, fmt.Errorf("DJANGO_CACHES: %w", err)
-		}
-		s.Cache = cs
+	if err := caches.FromEnv(getenv, &s); err != nil {
+		return nil, err
 	}
 	c.Settings = s
 	c.CacheURL = s.Cache.Location
