@@ -207,6 +207,8 @@ func Check(cs djangobridge.CacheSettings) error {
 		}
 	case cs.Backend == "django.core.cache.backends.locmem.LocMemCache":
 		return refuse("BACKEND %q keeps entries in each Django process's memory: Go cannot share them; use Redis, memcached or the database", cs.Backend)
+	case cs.Backend == "django.core.cache.backends.memcached.MemcachedCache":
+		return refuse("BACKEND %q (python-memcached; deprecated by Django 3.2, gone in 4.1) is not supported: switch Django to %s with the same LOCATION (pymemcache), which djangobridge reads and writes", cs.Backend, memcachestore.BackendPyMemcache)
 	case cs.Backend == "django.core.cache.backends.dummy.DummyCache":
 		return refuse("BACKEND %q stores nothing: sessions in it never survive a request", cs.Backend)
 	default:

@@ -53,6 +53,10 @@ func TestParseRefusals(t *testing.T) {
 		`{"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_FUNCTION": "my.key_func"}}`:                    "KEY_FUNCTION",
 		`{"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "NOPE": 1}}`:                                        "NOPE",
 		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "OPTIONS": {"behaviors": {"ketama": true}}}}`: "ketama",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "OPTIONS": {"ketama": true}}}`:                "put \"ketama\" there",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "OPTIONS": {"username": "u"}}}`:               "SASL",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "OPTIONS": {"key_prefix": "x"}}}`:          "remove it",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.MemcachedCache", "LOCATION": "127.0.0.1:11211"}}`:            "switch Django to django.core.cache.backends.memcached.PyMemcacheCache",
 	} {
 		_, err := caches.Parse([]byte(js), "default")
 		if !errors.Is(err, caches.ErrUnsupported) || !strings.Contains(err.Error(), want) {

@@ -24,7 +24,9 @@ type config struct {
 	Defaulted   bool
 	// DemoKey is set when SECRET_KEY was unset and demoSecretKey is used.
 	DemoKey bool
-	// CacheURL is CACHE_URL, Redis URLs for the cache and cached_db engines.
+	// CacheURL is the cache's LOCATION for the cache and cached_db engines:
+	// CACHE_URL's Redis URLs, or DJANGO_CACHES' LOCATION (Redis URLs,
+	// memcached servers, the DatabaseCache's table).
 	CacheURL []string
 	// SiteURL is SITE_URL, the scheme and host of the links in the
 	// registration and password reset emails (default: the Django app on
