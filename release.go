@@ -176,9 +176,12 @@ type Release struct {
 	// 4.1's development, in January 2022; not a regression, so not
 	// backported: 4.0.2's release notes, the next 4.0.x, do not list it).
 	// Before 4.1: `if obj.extra_tags:`, only when truthy. Read in
-	// django/django's cookie.py (3.2-era commit 01dfcf77 and the main of
-	// January 2022, just before the fix, both truthy) and in the 3.2, 4.2
-	// and 6.1 sources the tests run (3.2 truthy; 4.2, 6.1 is not None).
+	// django/django's cookie.py at the 3.2-era commit 01dfcf77 (truthy), in
+	// a copy of cookie.py at the PR's base on main (the SWE-bench task
+	// django__django-15347: truthy, 4.0's removals already made), the
+	// PR's diff, and the 3.2, 4.2 and 6.1 sources the tests run (3.2
+	// truthy; 4.2 and 6.1 `is not None`). stable/4.0.x itself was not
+	// found in the searchable sources.
 	MessagesEmptyExtraTags bool
 }
 
