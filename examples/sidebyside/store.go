@@ -79,9 +79,8 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 			return nil, err
 		}
 	}
-	engine, _ := djangobridge.EngineName(s.SessionEngine)
-	usesCache := engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB
-	if initDB && usesCache && s.Cache.Backend == sqlstore.BackendDatabaseCache {
+	if engine, _ := djangobridge.EngineName(s.SessionEngine); initDB && s.Cache.Backend == sqlstore.BackendDatabaseCache &&
+		(engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB) {
 		// createcachetable: the DatabaseCache's table, left alone if it exists.
 		c, err := sqlstore.NewCache(db.SQL, db.Dialect, s)
 		if err == nil {
@@ -102,7 +101,7 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	}
 	users := db.Users
 	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log}
-	if usesCache {
+	if engine, _ := djangobridge.EngineName(s.SessionEngine); engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
 		if bcfg.Cache, err = anydb.OpenCache(s); err != nil { // nil for the DatabaseCache: bridge.New opens it on db
 			db.Close()
 			return nil, err

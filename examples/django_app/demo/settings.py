@@ -137,7 +137,10 @@ SESSION_ENGINE = _engine if "." in _engine else "django.contrib.sessions.backend
 if os.environ.get("SESSION_FILE_PATH"):
     SESSION_FILE_PATH = os.environ["SESSION_FILE_PATH"]
 
-_cache_servers = env_list("CACHE_URL")
+if os.environ.get("DJANGO_CACHES"):
+    CACHES = json.loads(os.environ["DJANGO_CACHES"])
+    SESSION_CACHE_ALIAS = os.environ.get("SESSION_CACHE_ALIAS") or "default"
+_cache_servers = [] if os.environ.get("DJANGO_CACHES") else env_list("CACHE_URL")
 if _cache_servers:
     if django.VERSION[:2] < (4, 0):
         raise ImproperlyConfigured("CACHE_URL: Django's RedisCache needs Django 4.0 or newer")
@@ -148,10 +151,6 @@ if _cache_servers:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
         }
     }
-
-if os.environ.get("DJANGO_CACHES"):
-    CACHES = json.loads(os.environ["DJANGO_CACHES"])
-    SESSION_CACHE_ALIAS = os.environ.get("SESSION_CACHE_ALIAS") or "default"
 
 LOGGING = {
     "version": 1,
