@@ -167,9 +167,21 @@ type Release struct {
 
 	// --- Messages (django/contrib/messages; caches area) ---
 
-	// MessagesEmptyExtraTags reports whether MessageEncoder keeps an empty
-	// extra_tags ("", add_message's default) in the encoding: 4.1+ appends
-	// extra_tags unless it is None (#33458); before, only when truthy.
+	// MessagesEmptyExtraTags reports whether MessageEncoder.default
+	// (django/contrib/messages/storage/cookie.py, used by CookieStorage and
+	// SessionStorage) keeps an empty extra_tags ("", the default of
+	// add_message and messages.info...) in the encoding, so that it decodes
+	// as "" rather than None. 4.1 and later: `if obj.extra_tags is not
+	// None:` (ticket #33458, django/django PR #15347, merged into main, then
+	// 4.1's development, in January 2022; not a regression, so not
+	// backported: 4.0.2's release notes, the next 4.0.x, do not list it).
+	// Before 4.1: `if obj.extra_tags:`, only when truthy. Read in
+	// django/django's cookie.py at the 3.2-era commit 01dfcf77 (truthy), in
+	// a copy of cookie.py at the PR's base on main (the SWE-bench task
+	// django__django-15347: truthy, 4.0's removals already made), the
+	// PR's diff, and the 3.2, 4.2 and 6.1 sources the tests run (3.2
+	// truthy; 4.2 and 6.1 `is not None`). stable/4.0.x itself was not
+	// found in the searchable sources.
 	MessagesEmptyExtraTags bool
 
 	// --- Email (django/core/mail/message.py; accountmail) ---

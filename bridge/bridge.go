@@ -10,8 +10,14 @@
 //	bridge/sqlite    modernc.org/sqlite (pure Go)
 //	bridge/postgres  github.com/jackc/pgx/v5 (a pgxpool, pgxstore)
 //	bridge/mysql     github.com/go-sql-driver/mysql (MySQL, MariaDB)
-//	bridge/redis     the cache and cached_db engines' Redis (Config.Cache)
-//	bridge/anydb     all of the above, chosen by the URL's scheme (the CLI and the demo use it)
+//	bridge/redis     the cache and cached_db engines' Redis (Config.Cache): Django's RedisCache, django-redis
+//	bridge/memcached their memcached (Config.Cache): PyMemcacheCache, PyLibMCCache (github.com/bradfitz/gomemcache)
+//	bridge/anydb     all of the above, chosen by the URL's scheme and CACHES' BACKEND (the CLI and the demo use it)
+//
+// Django's database cache (django.core.cache.backends.db.DatabaseCache)
+// needs no package of its own: with Settings.Cache.Backend set to it,
+// New opens it on the database the driver package opened (the table of
+// LOCATION, made by `manage.py createcachetable`).
 //
 // A service:
 //
@@ -72,8 +78,11 @@ type Config struct {
 	// Settings mirrors your settings.py (djangobridge.SettingsFromEnv, or
 	// djangobridge.Defaults() and fields set). Required; copied.
 	Settings *djangobridge.Settings
-	// Cache is the cache of the cache and cached_db engines
-	// (bridge/redis.Open). Ignored by the other engines; Close closes it.
+	// Cache is the cache of the cache and cached_db engines: bridge/redis.Open
+	// or bridge/memcached.Open for Settings.Cache (CACHE_URL, or CACHES
+	// through caches.Parse). Nil when Settings.Cache.Backend is Django's
+	// DatabaseCache: New opens it on the database. Ignored by the other
+	// engines; Close closes it.
 	Cache Cache
 	// Logger receives what the middleware and the stores log. Nil:
 	// Settings.Logger, else slog.Default().
@@ -85,7 +94,7 @@ type Config struct {
 
 // Cache is an opened cache for the cache and cached_db engines: a
 // djangosession.Cache that also makes the cache engine's Store and closes.
-// bridge/redis returns one.
+// bridge/redis and bridge/memcached return one; New makes the DatabaseCache's.
 type Cache interface {
 	djangosession.Cache
 	// Store is the cache engine on this cache.
@@ -109,6 +118,12 @@ type Database struct {
 	Dialect sqlstore.Dialect
 	// Redacted is the URL without its password, for messages.
 	Redacted string
+	// NewCache returns Django's database cache (DatabaseCache) on this
+	// database for s.Cache (LOCATION the table): sqlstore.NewCache, or
+	// pgxstore.NewCache on the pgx pool. New calls it for the cache and
+	// cached_db engines when Settings.Cache.Backend is the DatabaseCache.
+	// Nil: this database cannot hold the cache.
+	NewCache func(s *djangobridge.Settings) (djangosession.Cache, error)
 	// Close releases the handles; called once by Bridge.Close.
 	Close func() error
 }
@@ -160,8 +175,23 @@ func New(ctx context.Context, cfg Config, db *Database) (_ *Bridge, err error) {
 	b.Settings = &s
 	engine, _ := djangobridge.EngineName(s.SessionEngine)
 	needCache := engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB
+	if needCache && cfg.Cache == nil && s.Cache.Backend == sqlstore.BackendDatabaseCache {
+		if db.NewCache == nil {
+			return nil, fmt.Errorf("%w: CACHES BACKEND %s: this database (%s) cannot hold Django's database cache", ErrConfig, s.Cache.Backend, db.Redacted)
+		}
+		c, err := db.NewCache(&s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CACHES: %w", ErrConfig, err)
+		}
+		cfg.Cache = databaseCache{c}
+		b.cache = cfg.Cache
+	}
 	if needCache && cfg.Cache == nil {
-		return nil, fmt.Errorf("%w: SESSION_ENGINE %s needs a cache: set CACHE_URL (redis://host:6379/0) and pass bridge/redis.Open's cache as Config.Cache", ErrConfig, engine)
+		backend := s.Cache.Backend
+		if backend == "" {
+			backend = "Django's RedisCache (CACHE_URL)"
+		}
+		return nil, fmt.Errorf("%w: SESSION_ENGINE %s needs a cache: open %s with bridge/redis.Open (Django's RedisCache, django-redis; set CACHE_URL, e.g. redis://host:6379/0) or bridge/memcached.Open (PyMemcacheCache, PyLibMCCache) and pass it as Config.Cache, or open everything with bridge/anydb", ErrConfig, engine, backend)
 	}
 	switch engine {
 	case djangobridge.EngineDB:
@@ -244,3 +274,16 @@ func (b *Bridge) Close() error {
 
 // DB returns the database/sql handle Check uses, and its dialect.
 func (b *Bridge) DB() (*sql.DB, sqlstore.Dialect) { return b.db.SQL, b.db.Dialect }
+
+// databaseCache is Django's DatabaseCache as a Cache: its connections are
+// the database's, closed by Database.Close.
+type databaseCache struct{ djangosession.Cache }
+
+func (c databaseCache) Store() djangosession.Store { return djangosession.NewCacheStore(c.Cache) }
+
+func (c databaseCache) Ping(ctx context.Context) error {
+	_, err := c.Cache.Has(ctx, "djangobridge.ping")
+	return err
+}
+
+func (databaseCache) Close() error { return nil }

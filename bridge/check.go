@@ -54,7 +54,9 @@ var djangoTables = []struct {
 // the first logged-in user arrives:
 //
 //   - the database answers (ErrUnreachable), and so does the cache of the
-//     cache and cached_db engines;
+//     cache and cached_db engines; for Django's DatabaseCache, its table
+//     (CACHES LOCATION) exists with the columns `manage.py
+//     createcachetable` makes (ErrSchema, saying to run it);
 //   - django_session (db and cached_db engines), AUTH_USER_MODEL's table,
 //     its groups and permissions tables, auth_group, auth_permission and
 //     django_content_type exist with the columns Django's migrate creates
@@ -85,9 +87,18 @@ func (b *Bridge) Check(ctx context.Context) error {
 	}
 	engine, _ := djangobridge.EngineName(b.Settings.SessionEngine)
 	usesDB := engine == djangobridge.EngineDB || engine == djangobridge.EngineCachedDB
-	if b.cache != nil && (engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB) {
+	usesCache := engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB
+	if _, inDB := b.cache.(databaseCache); inDB && usesCache {
+		if err := checkCacheTable(ctx, db, d, b.Settings.Cache.Location[0]); err != nil {
+			probs = append(probs, err)
+		}
+	} else if b.cache != nil && usesCache {
 		if err := b.cache.Ping(ctx); err != nil {
-			add(ErrUnreachable, "the cache (CACHE_URL) does not answer: %v", err)
+			name := "CACHE_URL"
+			if bk := b.Settings.Cache.Backend; bk != "" {
+				name = "CACHES BACKEND " + bk // not LOCATION: a Redis URL may hold a password
+			}
+			add(ErrUnreachable, "the cache (%s) does not answer: %v", name, err)
 		}
 	}
 
@@ -149,6 +160,31 @@ func (b *Bridge) Check(ctx context.Context) error {
 		return nil
 	}
 	return &CheckError{probs}
+}
+
+// checkCacheTable reports whether the DatabaseCache table exists with
+// the columns createcachetable makes (cache_key, value, expires).
+func checkCacheTable(ctx context.Context, db *sql.DB, d sqlstore.Dialect, table string) error {
+	have, err := columns(ctx, db, d, table)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w: reading the columns of the cache table %s: %v", ErrUnreachable, table, err)
+	}
+	var lack []string
+	for _, c := range []string{"cache_key", "value", "expires"} {
+		if !slices.Contains(have, c) {
+			lack = append(lack, c)
+		}
+	}
+	switch {
+	case have == nil:
+		return fmt.Errorf("%w: there is no cache table %s (CACHES LOCATION of the DatabaseCache): run `python manage.py createcachetable` with this database", ErrSchema, table)
+	case lack != nil:
+		return fmt.Errorf("%w: the cache table %s lacks the column(s) %s: is LOCATION the table `python manage.py createcachetable` made?", ErrSchema, table, strings.Join(lack, ", "))
+	}
+	return nil
 }
 
 // checkMigrations compares django_migrations with the release's list.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/dburl"
+	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
@@ -75,7 +76,10 @@ func OpenSQL(ctx context.Context, t dburl.Target, s *djangobridge.Settings) (*Da
 		db.Close()
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Database{Sessions: sessions, Users: users, SQL: db, Dialect: t.Dialect, Redacted: t.Redacted, Close: db.Close}, nil
+	newCache := func(s *djangobridge.Settings) (djangosession.Cache, error) {
+		return sqlstore.NewCache(db, t.Dialect, s)
+	}
+	return &Database{Sessions: sessions, Users: users, SQL: db, Dialect: t.Dialect, Redacted: t.Redacted, Close: db.Close, NewCache: newCache}, nil
 }
 
 func createMode(dsn string) bool {

@@ -7,7 +7,8 @@
 //	django.core.cache.backends.memcached.PyMemcacheCache  memcachestore
 //	django.core.cache.backends.memcached.PyLibMCCache     memcachestore
 //	django.core.cache.backends.db.DatabaseCache           sqlstore, pgxstore (Parse only; open it
-//	                                                      on your database with NewCache)
+//	                                                      on your database with NewCache, or let
+//	                                                      bridge.New open it on the Bridge's)
 //
 // so a user copies their settings instead of translating them:
 //
@@ -164,6 +165,25 @@ func Parse(cachesJSON []byte, alias string) (djangobridge.CacheSettings, error) 
 var redisBackends = []string{redisstore.BackendDjango, redisstore.BackendDjangoRedis}
 var memcachedBackends = []string{memcachestore.BackendPyMemcache, memcachestore.BackendPyLibMC}
 
+// FromEnv applies DJANGO_CACHES (Django's CACHES as JSON) to s: the entry
+// of SESSION_CACHE_ALIAS (default "default") replaces s.Cache, which
+// SettingsFromEnv filled from CACHE_URL. Unset DJANGO_CACHES leaves s as it
+// is. Errors are Parse's, prefixed with the variable's name. The CLI and
+// the demo read their environment through it.
+func FromEnv(getenv func(string) string, s *djangobridge.Settings) error {
+	v := getenv("DJANGO_CACHES")
+	if v == "" {
+		return nil
+	}
+	alias := getenv("SESSION_CACHE_ALIAS")
+	cs, err := Parse([]byte(v), alias)
+	if err != nil {
+		return fmt.Errorf("DJANGO_CACHES: %w", err)
+	}
+	s.Cache = cs
+	return nil
+}
+
 // Check reports whether cs names a backend and options djangobridge
 // implements, with an error naming what it does not.
 func Check(cs djangobridge.CacheSettings) error {
@@ -187,6 +207,8 @@ func Check(cs djangobridge.CacheSettings) error {
 		}
 	case cs.Backend == "django.core.cache.backends.locmem.LocMemCache":
 		return refuse("BACKEND %q keeps entries in each Django process's memory: Go cannot share them; use Redis, memcached or the database", cs.Backend)
+	case cs.Backend == "django.core.cache.backends.memcached.MemcachedCache":
+		return refuse("BACKEND %q (python-memcached; deprecated by Django 3.2, gone in 4.1) is not supported: switch Django to %s with the same LOCATION (pymemcache), which djangobridge reads and writes", cs.Backend, memcachestore.BackendPyMemcache)
 	case cs.Backend == "django.core.cache.backends.dummy.DummyCache":
 		return refuse("BACKEND %q stores nothing: sessions in it never survive a request", cs.Backend)
 	default:

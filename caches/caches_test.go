@@ -53,6 +53,10 @@ func TestParseRefusals(t *testing.T) {
 		`{"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "KEY_FUNCTION": "my.key_func"}}`:                    "KEY_FUNCTION",
 		`{"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "NOPE": 1}}`:                                        "NOPE",
 		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "OPTIONS": {"behaviors": {"ketama": true}}}}`: "ketama",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "OPTIONS": {"ketama": true}}}`:                "put \"ketama\" there",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "OPTIONS": {"username": "u"}}}`:               "SASL",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "OPTIONS": {"key_prefix": "x"}}}`:          "remove it",
+		`{"default": {"BACKEND": "django.core.cache.backends.memcached.MemcachedCache", "LOCATION": "127.0.0.1:11211"}}`:            "switch Django to django.core.cache.backends.memcached.PyMemcacheCache",
 	} {
 		_, err := caches.Parse([]byte(js), "default")
 		if !errors.Is(err, caches.ErrUnsupported) || !strings.Contains(err.Error(), want) {
@@ -140,5 +144,26 @@ func TestParseDatabaseCache(t *testing.T) {
 	s.Cache = cs
 	if _, err := caches.Open(&s); err == nil || !strings.Contains(err.Error(), "NewCache") {
 		t.Errorf("Open of a DatabaseCache: %v", err)
+	}
+}
+
+// FromEnv: DJANGO_CACHES's SESSION_CACHE_ALIAS entry replaces CACHE_URL's
+// settings; unset, nothing changes; a bad entry names the variable.
+func TestFromEnv(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	s := djangobridge.Defaults()
+	s.Cache.Location = []string{"redis://a:6379/0"}
+	if err := caches.FromEnv(getenv, &s); err != nil || s.Cache.Location[0] != "redis://a:6379/0" {
+		t.Fatalf("unset: %v %+v", err, s.Cache)
+	}
+	env["DJANGO_CACHES"] = `{"default": {"BACKEND": "x.Y"}, "s": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}`
+	env["SESSION_CACHE_ALIAS"] = "s"
+	if err := caches.FromEnv(getenv, &s); err != nil || s.Cache.Backend != "django.core.cache.backends.db.DatabaseCache" || s.Cache.Location[0] != "t" {
+		t.Fatalf("alias s: %v %+v", err, s.Cache)
+	}
+	delete(env, "SESSION_CACHE_ALIAS")
+	if err := caches.FromEnv(getenv, &s); !errors.Is(err, caches.ErrUnsupported) || !strings.Contains(err.Error(), "DJANGO_CACHES") || !strings.Contains(err.Error(), `"x.Y"`) {
+		t.Errorf("default alias, unknown backend: %v", err)
 	}
 }

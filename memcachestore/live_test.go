@@ -179,54 +179,61 @@ func startMemcached(t *testing.T) string {
 	return ""
 }
 
-// Two servers: pymemcache's HashClient and Go pick the same server for
-// every key (rendezvous hashing), so each reads what the other wrote.
-func TestLivePyMemcacheTwoServers(t *testing.T) {
-	addr := djangotest.MemcachedAddr(t)
+// Two servers, for each backend: the Python client (pymemcache's
+// HashClient: rendezvous hashing; pylibmc: libmemcached's modula
+// distribution of one-at-a-time) and Go pick the same server for every
+// key, so each reads what the other wrote, and the keys are spread.
+func TestLiveTwoServers(t *testing.T) {
+	djangotest.MemcachedAddr(t) // memcached is installed; this test starts two of its own
 	second := startMemcached(t)
-	locs := []string{addr, second}
-	for _, rel := range djangotest.Releases {
-		t.Run(rel, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			djangotest.DjangoDir(t)
-			pfx := prefix(t)
-			d := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "cache", Extra: map[string]any{
-				"CACHES": map[string]any{"default": map[string]any{"BACKEND": memcachestore.BackendPyMemcache, "LOCATION": locs, "KEY_PREFIX": pfx}},
-			}})
-			s := settings(rel, memcachestore.BackendPyMemcache, locs, pfx)
-			c, err := memcachestore.Open(&s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mgr, _ := djangosession.NewManager(&s, c.Store())
-			onSecond := 0
-			for i := range 12 {
-				var dj described
-				d.Do(t, "session_save", map[string]any{"data": map[string]any{"i": i}}, &dj)
-				sess := mgr.Open(ctx, dj.Key)
-				if err := sess.Load(ctx); err != nil || sess.Key() != dj.Key {
-					t.Fatalf("session %d: Go looked on another server: %v", i, err)
-				}
-				k, _ := c.Key(djangosession.CacheKeyPrefix + dj.Key)
-				if _, err := memcache.New(second).Get(k); err == nil {
-					onSecond++
-				}
-				gs := mgr.Open(ctx, "")
-				gs.Set("i", i)
-				if err := gs.Save(ctx); err != nil {
+	locs := []string{startMemcached(t), second}
+	for _, backend := range []string{memcachestore.BackendPyMemcache, memcachestore.BackendPyLibMC} {
+		for _, rel := range djangotest.Releases {
+			name := backend[strings.LastIndex(backend, ".")+1:]
+			t.Run(name+"/"+rel, func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				djangotest.DjangoDir(t)
+				pfx := prefix(t)
+				d := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "cache", Extra: map[string]any{
+					"CACHES": map[string]any{"default": map[string]any{"BACKEND": backend, "LOCATION": locs, "KEY_PREFIX": pfx}},
+				}})
+				s := settings(rel, backend, locs, pfx)
+				c, err := memcachestore.Open(&s)
+				if err != nil {
 					t.Fatal(err)
 				}
-				var back described
-				d.Do(t, "session_load", map[string]any{"key": gs.Key()}, &back)
-				if !back.Exists {
-					t.Fatalf("session %d: Django looked on another server", i)
+				defer c.Close()
+				mgr, _ := djangosession.NewManager(&s, c.Store())
+				onSecond := 0
+				const n = 16
+				for i := range n {
+					var dj described
+					d.Do(t, "session_save", map[string]any{"data": map[string]any{"i": i}}, &dj)
+					sess := mgr.Open(ctx, dj.Key)
+					if err := sess.Load(ctx); err != nil || sess.Key() != dj.Key {
+						t.Fatalf("session %d: Go looked on another server: %v", i, err)
+					}
+					k, _ := c.Key(djangosession.CacheKeyPrefix + dj.Key)
+					if _, err := memcache.New(second).Get(k); err == nil {
+						onSecond++
+					}
+					gs := mgr.Open(ctx, "")
+					gs.Set("i", i)
+					if err := gs.Save(ctx); err != nil {
+						t.Fatal(err)
+					}
+					var back described
+					d.Do(t, "session_load", map[string]any{"key": gs.Key()}, &back)
+					if !back.Exists {
+						t.Fatalf("session %d: Django looked on another server", i)
+					}
 				}
-			}
-			if onSecond == 0 || onSecond == 12 {
-				t.Errorf("%d of 12 sessions on the second server: keys are not spread", onSecond)
-			}
-		})
+				if onSecond == 0 || onSecond == n {
+					t.Errorf("%d of %d sessions on the second server: keys are not spread", onSecond, n)
+				}
+			})
+		}
 	}
 }
 
@@ -238,7 +245,7 @@ func TestOpenErrors(t *testing.T) {
 		opts    map[string]any
 		want    string
 	}{
-		{memcachestore.BackendPyLibMC, []string{"a:1", "b:2"}, nil, "libmemcached"},
+		{memcachestore.BackendPyLibMC, []string{"a:1", "b:2"}, map[string]any{"behaviors": map[string]any{"remove_failed": 1}}, "remove_failed"},
 		{memcachestore.BackendPyMemcache, []string{"a:1"}, map[string]any{"serde": "x"}, `"serde"`},
 		{memcachestore.BackendPyLibMC, []string{"a:1"}, map[string]any{"behaviors": map[string]any{"hash": "crc"}}, `"hash"`},
 		{"django.core.cache.backends.memcached.MemcachedCache", []string{"a:1"}, nil, "MemcachedCache"},

@@ -13,10 +13,13 @@
 //     first (bounded by SessionDataLimit);
 //   - timeout: get_backend_timeout: above 30 days an absolute Unix time;
 //     a timeout ≤ 0 deletes (Django passes -1, expired at once);
-//   - several servers: pymemcache's HashClient picks one per key by
-//     rendezvous hashing (murmur3_32 of "host:port-key", highest wins), and
-//     so does this package for PyMemcacheCache; PyLibMCCache's
-//     libmemcached distribution is not implemented (one server only).
+//   - several servers (LOCATION a list, or a string with "," or ";"):
+//     PyMemcacheCache's HashClient picks one per key by rendezvous hashing
+//     (murmur3_32 of "host:port-key", highest wins); PyLibMCCache's
+//     libmemcached, as pylibmc configures it (behaviors "hash": "default",
+//     "distribution": "modula"), picks server number
+//     one_at_a_time(key) % len(servers), in LOCATION's order. This package
+//     picks the same server for every key as the Python client of BACKEND.
 //
 // The client is github.com/bradfitz/gomemcache, which has no context
 // support: each call checks ctx first, and a 1 s I/O timeout bounds it. A
@@ -32,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,40 +81,48 @@ type Cache struct {
 	now     func() time.Time
 }
 
+// The OPTIONS accepted (and ignored: they change no stored byte and no
+// server choice) for each backend.
+var (
+	pyMemcacheOptions = []string{"timeout", "connect_timeout", "no_delay", "ignore_exc", "retry_attempts", "retry_timeout", "dead_timeout", "use_pooling", "max_pool_size"}
+	pyLibMCBehaviors  = []string{"tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "remove_failed", "no_block", "send_timeout", "receive_timeout"}
+)
+
 // ParseOptions checks a CACHES entry's BACKEND and OPTIONS. PyMemcacheCache
-// passes OPTIONS to HashClient and PyLibMCCache to pylibmc.Client; of
-// those, djangobridge reads none, and accepts only the ones that change no
-// stored byte: "timeout"/"connect_timeout" (pymemcache, seconds) and
-// "binary", "behaviors" other than compression (pylibmc) are accepted and
-// ignored; anything else is an error naming it.
+// passes OPTIONS to HashClient and PyLibMCCache to
+// pylibmc.Client(servers, **OPTIONS), whose keywords are binary,
+// behaviors, username and password; of those, djangobridge reads none,
+// and accepts only the ones that change no stored byte and no server
+// choice: HashClient's timeouts, retries and pooling, pylibmc's "binary"
+// and the "behaviors" of timeouts and sockets (not "hash",
+// "distribution", "ketama" or compression). Anything else is an error
+// (ErrUnsupported) naming it and what is accepted.
 func ParseOptions(backend string, opts map[string]any) error {
 	switch backend {
 	case BackendPyMemcache:
 		for k := range opts {
-			switch k {
-			case "timeout", "connect_timeout", "no_delay", "ignore_exc", "retry_attempts", "retry_timeout", "dead_timeout", "use_pooling", "max_pool_size":
-			default:
-				return fmt.Errorf("%w: OPTIONS[%q] of PyMemcacheCache is not supported", ErrUnsupported, k)
+			if !slices.Contains(pyMemcacheOptions, k) {
+				return fmt.Errorf("%w: OPTIONS[%q] of PyMemcacheCache is not supported: it may change how or where values are stored; remove it (accepted, changing neither: %s)", ErrUnsupported, k, strings.Join(pyMemcacheOptions, ", "))
 			}
 		}
 	case BackendPyLibMC:
 		for k, v := range opts {
 			switch k {
-			case "binary", "tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "ketama", "remove_failed", "no_block":
+			case "binary":
+			case "username", "password":
+				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache: SASL authentication is not implemented by djangobridge's memcached client; use a memcached without SASL", ErrUnsupported, k)
 			case "behaviors":
 				m, ok := v.(map[string]any)
 				if !ok {
 					return fmt.Errorf("%w: OPTIONS[\"behaviors\"] must be a dict", ErrUnsupported)
 				}
 				for b := range m {
-					switch b {
-					case "tcp_nodelay", "tcp_keepalive", "connect_timeout", "retry_timeout", "dead_timeout", "remove_failed", "no_block", "send_timeout", "receive_timeout":
-					default:
-						return fmt.Errorf("%w: OPTIONS[\"behaviors\"][%q] of PyLibMCCache is not supported (it may change where or how values are stored)", ErrUnsupported, b)
+					if !slices.Contains(pyLibMCBehaviors, b) {
+						return fmt.Errorf("%w: OPTIONS[\"behaviors\"][%q] of PyLibMCCache is not supported: it may change where or how values are stored; remove it (accepted: %s)", ErrUnsupported, b, strings.Join(pyLibMCBehaviors, ", "))
 					}
 				}
 			default:
-				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache is not supported", ErrUnsupported, k)
+				return fmt.Errorf("%w: OPTIONS[%q] of PyLibMCCache is not supported: Django passes OPTIONS to pylibmc.Client(servers, **OPTIONS), which takes binary and behaviors (a dict: put %q there if it is a pylibmc behavior)", ErrUnsupported, k, k)
 			}
 		}
 	default:
@@ -145,12 +157,16 @@ func Open(s *djangobridge.Settings) (*Cache, error) {
 	if len(servers) == 0 {
 		return nil, errors.New("memcachestore: CACHES LOCATION is empty: give host:port of your memcached")
 	}
-	if len(servers) > 1 && s.Cache.Backend == BackendPyLibMC {
-		return nil, fmt.Errorf("%w: PyLibMCCache with %d servers: libmemcached's key distribution is not implemented; use one server", ErrUnsupported, len(servers))
+	if s.Cache.Backend == BackendPyLibMC && len(servers) > 1 && removesFailed(s.Cache.Options) {
+		return nil, fmt.Errorf("%w: PyLibMCCache with %d servers and OPTIONS[\"behaviors\"][\"remove_failed\"]: libmemcached then moves the keys of a server that fails to the others, which Go cannot follow; remove the behavior or use one server", ErrUnsupported, len(servers))
 	}
-	sel, err := newRendezvous(servers)
+	names, addrs, err := resolveServers(servers)
 	if err != nil {
 		return nil, err
+	}
+	var sel memcache.ServerSelector = &rendezvous{names, addrs}
+	if s.Cache.Backend == BackendPyLibMC {
+		sel = modula(addrs)
 	}
 	c := &Cache{
 		client:  memcache.NewFromSelector(sel),
@@ -169,6 +185,18 @@ func Open(s *djangobridge.Settings) (*Cache, error) {
 		c.limit = djangobridge.DefaultSessionDataLimit
 	}
 	return c, nil
+}
+
+// Ping asks every server for its version (memcached "version"): nil when
+// all answer, else an error naming the failure.
+func (c *Cache) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.client.Ping(); err != nil {
+		return wrap("ping", err)
+	}
+	return nil
 }
 
 // Close closes idle connections.
@@ -401,16 +429,27 @@ func (c *Cache) Has(ctx context.Context, key string) (bool, error) {
 
 var _ djangosession.Cache = (*Cache)(nil)
 
-// rendezvous is pymemcache's RendezvousHash over the servers: the key goes
-// to the node with the highest murmur3_32(node + "-" + key); ties to the
-// greater node name.
-type rendezvous struct {
-	names []string
-	addrs []net.Addr
+// removesFailed reports whether pylibmc's OPTIONS set the remove_failed
+// behavior (a non-zero count of failures after which libmemcached drops a
+// server and redistributes its keys).
+func removesFailed(opts map[string]any) bool {
+	b, _ := opts["behaviors"].(map[string]any)
+	switch v := b["remove_failed"].(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case string:
+		return v != "" && v != "0"
+	default:
+		return fmt.Sprint(v) != "0"
+	}
 }
 
-func newRendezvous(servers []string) (*rendezvous, error) {
-	r := &rendezvous{}
+// resolveServers parses LOCATION entries as Django's clients do:
+// "host:port" (port 11211 when absent) or a Unix socket ("unix:/path" or
+// "/path"). names are pymemcache's node names ("host:port" or the path).
+func resolveServers(servers []string) (names []string, addrs []net.Addr, err error) {
 	for _, s := range servers {
 		var addr net.Addr
 		name := s
@@ -421,7 +460,7 @@ func newRendezvous(servers []string) (*rendezvous, error) {
 		case strings.HasPrefix(s, "/"):
 			a, err := net.ResolveUnixAddr("unix", name)
 			if err != nil {
-				return nil, fmt.Errorf("memcachestore: LOCATION %q: %w", s, err)
+				return nil, nil, fmt.Errorf("memcachestore: LOCATION %q: %w", s, err)
 			}
 			addr = a
 		default:
@@ -431,15 +470,23 @@ func newRendezvous(servers []string) (*rendezvous, error) {
 			}
 			a, err := net.ResolveTCPAddr("tcp", net.JoinHostPort(host, port))
 			if err != nil {
-				return nil, fmt.Errorf("memcachestore: LOCATION %q: %w", s, err)
+				return nil, nil, fmt.Errorf("memcachestore: LOCATION %q: %w", s, err)
 			}
 			addr = a
 			name = host + ":" + port
 		}
-		r.names = append(r.names, name)
-		r.addrs = append(r.addrs, addr)
+		names = append(names, name)
+		addrs = append(addrs, addr)
 	}
-	return r, nil
+	return names, addrs, nil
+}
+
+// rendezvous is pymemcache's RendezvousHash over the servers: the key goes
+// to the node with the highest murmur3_32(node + "-" + key); ties to the
+// greater node name.
+type rendezvous struct {
+	names []string
+	addrs []net.Addr
 }
 
 func (r *rendezvous) PickServer(key string) (net.Addr, error) {
@@ -507,5 +554,47 @@ func murmur3(data []byte, seed uint32) uint32 {
 	h ^= h >> 13
 	h *= 0xc2b2ae35
 	h ^= h >> 16
+	return h
+}
+
+// modula is libmemcached's MEMCACHED_DISTRIBUTION_MODULA with its default
+// hash (MEMCACHED_HASH_DEFAULT, one-at-a-time), which pylibmc.Client
+// leaves in place: server hashkit_one_at_a_time(key) % len(servers), the
+// servers in the order pylibmc added them (LOCATION's; _sort_hosts is
+// off). One server takes every key.
+type modula []net.Addr
+
+func (m modula) PickServer(key string) (net.Addr, error) {
+	if len(m) == 1 {
+		return m[0], nil
+	}
+	return m[oneAtATime(key)%uint32(len(m))], nil
+}
+
+func (m modula) Each(f func(net.Addr) error) error {
+	for _, a := range m {
+		if err := f(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oneAtATime is libhashkit's hashkit_one_at_a_time (Bob Jenkins'
+// one-at-a-time hash) over the key's bytes (pylibmc sends a str key as
+// UTF-8). libhashkit reads each byte through a plain char, signed on
+// x86-64: a byte ≥ 0x80 adds its sign-extended value there, and so it does
+// here (on a platform whose char is unsigned, such as arm64, libmemcached
+// places keys with non-ASCII bytes differently).
+func oneAtATime(key string) uint32 {
+	var h uint32
+	for i := 0; i < len(key); i++ {
+		h += uint32(int32(int8(key[i])))
+		h += h << 10
+		h ^= h >> 6
+	}
+	h += h << 3
+	h ^= h >> 11
+	h += h << 15
 	return h
 }

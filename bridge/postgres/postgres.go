@@ -14,6 +14,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/bridge"
+	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/pgxstore"
 	"github.com/djangobridge/djangobridge/sqlstore"
 )
@@ -60,7 +61,8 @@ func OpenDatabase(ctx context.Context, databaseURL string, s *djangobridge.Setti
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	return &bridge.Database{
 		Sessions: sessions, Users: users, SQL: sqlDB, Dialect: sqlstore.PostgreSQL, Redacted: t.Redacted,
-		Close: func() error { err := sqlDB.Close(); pool.Close(); return err },
+		Close:    func() error { err := sqlDB.Close(); pool.Close(); return err },
+		NewCache: func(s *djangobridge.Settings) (djangosession.Cache, error) { return pgxstore.NewCache(pool, s) },
 	}, nil
 }
 

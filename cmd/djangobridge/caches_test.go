@@ -42,6 +42,42 @@ func TestCachesSetting(t *testing.T) {
 			}
 		})
 	}
+	// memcached (pymemcache) and the DatabaseCache, with cache and
+	// cached_db: the session Django saved is read by 'session get' (the
+	// CLI writes no sessions; bridge's TestCachesBackendsThroughBridge
+	// checks the other way through the same anydb.Open).
+	mc := `{"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": "` + djangotest.MemcachedAddr(t) + `", "KEY_PREFIX": "` + prefix + `"}}`
+	dbc := `{"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cli_cache"}}`
+	for _, tc := range []struct{ name, engine, kind, js string }{
+		{"PyMemcacheCache", "cache", "sqlite", mc},
+		{"PyMemcacheCache", "cached_db", "sqlite", mc},
+		{"DatabaseCache", "cache", "sqlite", dbc},
+		{"DatabaseCache", "cached_db", "postgres", dbc},
+		{"DatabaseCache", "cache", "mysql", dbc},
+	} {
+		for _, rel := range djangotest.Releases {
+			t.Run(tc.name+"/"+tc.engine+"/"+tc.kind+"/"+rel, func(t *testing.T) {
+				var pyCaches map[string]any
+				if err := json.Unmarshal([]byte(tc.js), &pyCaches); err != nil {
+					t.Fatal(err)
+				}
+				db := djangotest.NewDatabaseRelease(t, tc.kind, rel)
+				d := djangotest.Start(t, rel, djangotest.Config{SessionEngine: tc.engine, DatabaseURL: db.URL, UseTZ: true, Extra: map[string]any{"CACHES": pyCaches}})
+				if strings.Contains(tc.js, "DatabaseCache") {
+					d.Do(t, "createcachetable", nil, nil)
+				}
+				var saved struct {
+					Key string `json:"key"`
+				}
+				d.Do(t, "session_save", map[string]any{"data": map[string]any{"_auth_user_id": "9"}}, &saved)
+				env := map[string]string{"SECRET_KEY": "test-secret-key", "DJANGO_VERSION": rel, "SESSION_ENGINE": tc.engine, "DATABASE_URL": db.URL, "DJANGO_CACHES": tc.js}
+				if r := runCLI(t, env, "", "session", "get", saved.Key); r.code != 0 || !strings.Contains(r.stdout, `"_auth_user_id":"9"`) {
+					t.Fatalf("session get: %+v", r)
+				}
+			})
+		}
+	}
+
 	bad := `{"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}`
 	r := runCLI(t, map[string]string{"SECRET_KEY": "k", "DJANGO_VERSION": "5.2", "SESSION_ENGINE": "cache"}, "", "session", "get", "--caches", bad, "abc")
 	if r.code != exitConfig || !strings.Contains(r.stderr, "LocMemCache") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -79,7 +78,7 @@ var settingFlags = map[string]setting{
 	"use-tz":               {"use-tz", "USE_TZ", "USE_TZ: true or false (default $USE_TZ, else true)"},
 	"time-zone":            {"time-zone", "TIME_ZONE", "TIME_ZONE for naive datetimes when USE_TZ is false (default $TIME_ZONE, else America/Chicago)"},
 	"django-version":       {"django-version", "DJANGO_VERSION", "the Django release whose rules apply: 3.2, 4.2, 5.2, 6.1... (default $DJANGO_VERSION, else 5.2)"},
-	"caches":               {"caches", "DJANGO_CACHES", "Django's CACHES setting as JSON, as settings.py has it ({\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": ...}}); the entry of SESSION_CACHE_ALIAS (default \"default\") serves the cache and cached_db engines instead of CACHE_URL (default $DJANGO_CACHES)"},
+	"caches":               {"caches", "DJANGO_CACHES", "Django's CACHES setting as JSON, as settings.py has it ({\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": ...}}); the entry of SESSION_CACHE_ALIAS (default \"default\") serves the cache and cached_db engines instead of CACHE_URL: Redis (Django's RedisCache, django-redis), memcached (PyMemcacheCache, PyLibMCCache) or the DatabaseCache on DATABASE_URL (default $DJANGO_CACHES)"},
 	"argon2-hash-length":   {"argon2-hash-length", "ARGON2_HASH_LENGTH", "hash length of the Django side's argon2-cffi: 16 up to 21.x, 32 from 23.1 (default $ARGON2_HASH_LENGTH, else 32)"},
 	"bcrypt-before-5":      {"bcrypt-before-5", "BCRYPT_BEFORE_5", "true when the Django side runs Python bcrypt < 5.0, which truncates passwords at 72 bytes (default $BCRYPT_BEFORE_5, else false)"},
 }
@@ -340,13 +339,8 @@ func (c *cli) loadSettings(fs *flag.FlagSet, cmd command) error {
 		return fail(exitConfig, "%v", err)
 	}
 	s.Logger = nil
-	if v := getenv("DJANGO_CACHES"); v != "" {
-		alias := cmp.Or(getenv("SESSION_CACHE_ALIAS"), "default")
-		cs, err := caches.Parse([]byte(v), alias)
-		if err != nil {
-			return fail(exitConfig, "DJANGO_CACHES (--caches): %v", err)
-		}
-		s.Cache = cs
+	if err := caches.FromEnv(getenv, &s); err != nil {
+		return fail(exitConfig, "%v (--caches)", err)
 	}
 	c.databaseURL = getenv("DATABASE_URL")
 	engine, _ := djangobridge.EngineName(s.SessionEngine)

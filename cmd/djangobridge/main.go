@@ -16,7 +16,8 @@
 //
 // Settings come from the environment variables named as Django's settings,
 // read by djangobridge.SettingsFromEnv (SECRET_KEY, SECRET_KEY_FALLBACKS,
-// DATABASE_URL, SESSION_ENGINE, CACHE_URL, SESSION_FILE_PATH, USE_TZ,
+// DATABASE_URL, SESSION_ENGINE, CACHE_URL or DJANGO_CACHES (Django's CACHES
+// as JSON: Redis, memcached or the DatabaseCache), SESSION_FILE_PATH, USE_TZ,
 // TIME_ZONE, DJANGO_VERSION, SESSION_COOKIE_*...), or from the flags each
 // command lists in its --help (--secret-key, --database-url...), which win.
 // DJANGO_VERSION defaults to 5.2 here. SECRET_KEY is asked for only by the

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"cmp"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -27,7 +25,9 @@ type config struct {
 	Defaulted   bool
 	// DemoKey is set when SECRET_KEY was unset and demoSecretKey is used.
 	DemoKey bool
-	// CacheURL is CACHE_URL, Redis URLs for the cache and cached_db engines.
+	// CacheURL is the cache's LOCATION for the cache and cached_db engines:
+	// CACHE_URL's Redis URLs, or DJANGO_CACHES' LOCATION (Redis URLs,
+	// memcached servers, the DatabaseCache's table).
 	CacheURL []string
 	// SiteURL is SITE_URL, the scheme and host of the links in the
 	// registration and password reset emails (default: the Django app on
@@ -78,12 +78,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	// DJANGO_CACHES: Django's CACHES as JSON, its SESSION_CACHE_ALIAS
 	// entry (default "default") instead of CACHE_URL.
-	if v := getenv("DJANGO_CACHES"); v != "" {
-		cs, err := caches.Parse([]byte(v), cmp.Or(getenv("SESSION_CACHE_ALIAS"), "default"))
-		if err != nil {
-			return nil, fmt.Errorf("DJANGO_CACHES: %w", err)
-		}
-		s.Cache = cs
+	if err := caches.FromEnv(getenv, &s); err != nil {
+		return nil, err
 	}
 	c.Settings = s
 	if c.MessageStorage, err = messageStorage(getenv("DJANGO_MESSAGE_STORAGE")); err != nil {

@@ -116,6 +116,16 @@ func TestConfigDjangoCaches(t *testing.T) {
 	if cs := c.Settings.Cache; len(cs.Location) != 2 || cs.KeyPrefix != "site" || cs.Version != 2 || cs.Backend != "django_redis.cache.RedisCache" {
 		t.Errorf("cache settings %+v", cs)
 	}
+	for _, ok := range []string{
+		`{"sessions": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": ["a:11211", "b:11211"]}}`,
+		`{"sessions": {"BACKEND": "django.core.cache.backends.memcached.PyLibMCCache", "LOCATION": "a:11211;b:11211", "OPTIONS": {"binary": true}}}`,
+		`{"sessions": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "my_cache_table"}}`,
+	} {
+		env["DJANGO_CACHES"] = ok
+		if _, err := loadConfig(func(k string) string { return env[k] }); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
 	env["DJANGO_CACHES"] = `{"sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}`
 	if _, err := loadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "LocMemCache") {
 		t.Errorf("unsupported backend: %v", err)

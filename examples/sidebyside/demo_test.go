@@ -504,27 +504,34 @@ func startDjangoOutput(t *testing.T, dir, release string, env map[string]string)
 // TestEnginesWithDjango shares logins with Django 5.2 under each
 // SESSION_ENGINE and database, both sides configured by the same
 // environment (DATABASE_URL, SESSION_ENGINE, CACHE_URL, CACHE_KEY_PREFIX,
-// SESSION_FILE_PATH).
+// DJANGO_CACHES with memcached or the DatabaseCache, SESSION_FILE_PATH).
 func TestEnginesWithDjango(t *testing.T) {
 	dir := djangotest.DjangoDir(t)
 	cases := []struct {
 		engine, db string
 		redis      bool
-		naiveTZ    bool // USE_TZ=false, TIME_ZONE=America/Chicago
+		naiveTZ    bool   // USE_TZ=false, TIME_ZONE=America/Chicago
+		caches     string // DJANGO_CACHES: "memcached" (PyMemcacheCache) or "database" (DatabaseCache)
 	}{
-		{"db", "postgres", false, false},
-		{"db", "mysql", false, false},
-		{"db", "sqlite", false, true},
-		{"db", "mysql", false, true},
-		{"cached_db", "postgres", true, false},
-		{"cache", "sqlite", true, false},
-		{"file", "sqlite", false, false},
-		{"signed_cookies", "sqlite", false, false},
+		{"db", "postgres", false, false, ""},
+		{"db", "mysql", false, false, ""},
+		{"db", "sqlite", false, true, ""},
+		{"db", "mysql", false, true, ""},
+		{"cached_db", "postgres", true, false, ""},
+		{"cache", "sqlite", true, false, ""},
+		{"cache", "sqlite", false, false, "memcached"},
+		{"cached_db", "mysql", false, false, "database"},
+		{"cache", "postgres", false, false, "database"},
+		{"file", "sqlite", false, false, ""},
+		{"signed_cookies", "sqlite", false, false, ""},
 	}
 	for _, tc := range cases {
 		name := tc.engine + " on " + tc.db
 		if tc.naiveTZ {
 			name += ", USE_TZ=false"
+		}
+		if tc.caches != "" {
+			name += ", " + tc.caches + " DJANGO_CACHES"
 		}
 		t.Run(name, func(t *testing.T) {
 			env := map[string]string{
@@ -538,6 +545,13 @@ func TestEnginesWithDjango(t *testing.T) {
 			if tc.redis {
 				env["CACHE_URL"] = djangotest.RedisURL(t)
 				env["CACHE_KEY_PREFIX"] = djangotest.NewRedisPrefix(t)
+			}
+			switch tc.caches {
+			case "memcached":
+				env["DJANGO_CACHES"] = fmt.Sprintf(`{"default": {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": %q, "KEY_PREFIX": "djbt-demo-%d"}}`,
+					djangotest.MemcachedAddr(t), time.Now().UnixNano())
+			case "database":
+				env["DJANGO_CACHES"] = `{"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "demo_cache"}}`
 			}
 			if tc.engine == "file" {
 				env["SESSION_FILE_PATH"] = t.TempDir()

@@ -8,7 +8,9 @@
 //
 // Settings come from the environment, named as Django's and read by
 // djangobridge.SettingsFromEnv: SECRET_KEY, SECRET_KEY_FALLBACKS,
-// DATABASE_URL, SESSION_ENGINE, CACHE_URL, SESSION_FILE_PATH,
+// DATABASE_URL, SESSION_ENGINE, CACHE_URL (or DJANGO_CACHES, Django's
+// CACHES as JSON: Redis, memcached or the DatabaseCache, with
+// SESSION_CACHE_ALIAS), SESSION_FILE_PATH,
 // SESSION_COOKIE_*, CSRF_*, USE_TZ, TIME_ZONE and DJANGO_VERSION (the
 // release whose rules apply; the demo defaults it to 5.2), and
 // ARGON2_HASH_LENGTH (the Django side's argon2-cffi hash length: 16 up to

@@ -12,7 +12,6 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/bridge"
 	"github.com/djangobridge/djangobridge/bridge/anydb"
-	"github.com/djangobridge/djangobridge/bridge/redis"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/middleware"
 	"github.com/djangobridge/djangobridge/sqlstore"
@@ -47,11 +46,13 @@ type schemaCreator interface {
 }
 
 // openDemo sets up the demo with the public calls a service uses:
-// anydb.OpenDatabase (the driver DATABASE_URL names), bridge/redis for the
-// cache engines, bridge.New, then Bridge.Check, whose message ends the demo
+// anydb.OpenDatabase (the driver DATABASE_URL names), anydb.OpenCache for
+// the cache engines (Redis, memcached; the DatabaseCache is opened by
+// bridge.New on the database), bridge.New, then Bridge.Check, whose message ends the demo
 // when the deployment is wrong (missing tables, another Django's SECRET_KEY...).
 // With initDB, Django's tables (CreateSchema: a database that has them is
-// left alone) and the demo user are created when missing, and a SQLite file
+// left alone), the DatabaseCache's table (as createcachetable) and the demo
+// user are created when missing, and a SQLite file
 // is created if it does not exist.
 func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (_ *demo, err error) {
 	s := &cfg.Settings
@@ -79,6 +80,18 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 			return nil, err
 		}
 	}
+	if engine, _ := djangobridge.EngineName(s.SessionEngine); initDB && s.Cache.Backend == sqlstore.BackendDatabaseCache &&
+		(engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB) {
+		// createcachetable: the DatabaseCache's table, left alone if it exists.
+		c, err := sqlstore.NewCache(db.SQL, db.Dialect, s)
+		if err == nil {
+			err = c.CreateTable(ctx)
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	// Registration and password reset need the account queries over the
 	// same database (through database/sql; for PostgreSQL the pgx pool's
 	// database/sql view).
@@ -95,7 +108,7 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	// Options.Messages is the demo's MessageMiddleware (messages.go).
 	bcfg := bridge.Config{DatabaseURL: url, Settings: s, Logger: log, Middleware: middleware.Options{Messages: d.flash.f}}
 	if engine, _ := djangobridge.EngineName(s.SessionEngine); engine == djangobridge.EngineCache || engine == djangobridge.EngineCachedDB {
-		if bcfg.Cache, err = redis.Open(s); err != nil {
+		if bcfg.Cache, err = anydb.OpenCache(s); err != nil { // nil for the DatabaseCache: bridge.New opens it on db
 			db.Close()
 			return nil, err
 		}

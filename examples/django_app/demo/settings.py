@@ -16,6 +16,10 @@ variables, so both sides agree when started from the same shell:
   CACHE_URL             redis://host:port/db[,redis://...] for cache/cached_db
                         (Django's RedisCache, 4.0+)
   CACHE_KEY_PREFIX      the cache's KEY_PREFIX (default "")
+  DJANGO_CACHES         CACHES itself, as JSON (any backend Django has; the Go
+                        demo accepts Redis, memcached and the DatabaseCache);
+                        replaces CACHE_URL
+  SESSION_CACHE_ALIAS   the CACHES entry of cache/cached_db (default "default")
   SESSION_FILE_PATH     for the file engine
   SESSION_COOKIE_NAME   default sessionid
   USE_TZ                true/false (default true)
@@ -26,6 +30,7 @@ variables, so both sides agree when started from the same shell:
                         (the default, as Django's), cookie, session
 """
 
+import json
 import os
 import tempfile
 import urllib.parse
@@ -142,7 +147,10 @@ SESSION_ENGINE = _engine if "." in _engine else "django.contrib.sessions.backend
 if os.environ.get("SESSION_FILE_PATH"):
     SESSION_FILE_PATH = os.environ["SESSION_FILE_PATH"]
 
-_cache_servers = env_list("CACHE_URL")
+if os.environ.get("DJANGO_CACHES"):
+    CACHES = json.loads(os.environ["DJANGO_CACHES"])
+    SESSION_CACHE_ALIAS = os.environ.get("SESSION_CACHE_ALIAS") or "default"
+_cache_servers = [] if os.environ.get("DJANGO_CACHES") else env_list("CACHE_URL")
 if _cache_servers:
     if django.VERSION[:2] < (4, 0):
         raise ImproperlyConfigured("CACHE_URL: Django's RedisCache needs Django 4.0 or newer")
