@@ -224,6 +224,9 @@ func NewPropertySchema(s *djangobridge.Settings) (*PropertySchema, error) {
 		std[f.Name] = f
 	}
 	for _, f := range m.ExtraFields {
+		if slices.Contains(p.protected, f.Name) {
+			return nil, fmt.Errorf("%w: UserModel.ExtraFields names %q, which is not a property: leave it out", ErrConfig, f.Name)
+		}
 		std[f.Name] = f
 	}
 	add := func(f djangobridge.Field, profile bool) error {

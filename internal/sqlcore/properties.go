@@ -19,8 +19,9 @@ import (
 // 0/1 or bool, dates as "YYYY-MM-DD"). Reading all properties is one
 // query (a LEFT JOIN of the profile); a write is one transaction that
 // first locks the user's row (SELECT ... FOR UPDATE on PostgreSQL and
-// MySQL), so that two writers never both create the profile row. Safe for
-// concurrent use.
+// MySQL; on SQLite a no-op UPDATE ... RETURNING, which takes the
+// database's write lock), so that two writers never both create the
+// profile row. Safe for concurrent use.
 type Properties struct {
 	h      Handle
 	loc    *time.Location
@@ -84,11 +85,13 @@ func NewProperties(h Handle, s *djangobridge.Settings) (*Properties, error) {
 			strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")")
 	}
 	p.q.all = d.Rebind("SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE u." + q(m.UsernameField) + " = ?")
-	p.q.lock = "SELECT " + q(m.PKColumn) + " FROM " + q(m.Table) + " WHERE " + q(m.UsernameField) + " = ?"
-	if d != SQLite { // SQLite locks the whole database at the first write instead
-		p.q.lock += " FOR UPDATE"
+	if d == SQLite {
+		// No FOR UPDATE: a no-op UPDATE takes SQLite's write lock at once
+		// (a read first would fail with SQLITE_BUSY when two writers race).
+		p.q.lock = "UPDATE " + q(m.Table) + " SET " + q(m.PKColumn) + " = " + q(m.PKColumn) + " WHERE " + q(m.UsernameField) + " = ? RETURNING " + q(m.PKColumn)
+	} else {
+		p.q.lock = d.Rebind("SELECT " + q(m.PKColumn) + " FROM " + q(m.Table) + " WHERE " + q(m.UsernameField) + " = ? FOR UPDATE")
 	}
-	p.q.lock = d.Rebind(p.q.lock)
 	return p, nil
 }
 
