@@ -408,7 +408,7 @@ func (f PropertyField) check(v any) (any, error) {
 		return nil, errors.New("the column is NOT NULL (null=False)")
 	}
 	wrong := func() (any, error) {
-		return nil, fmt.Errorf("%s takes a %s, not %T", f.Type, kindName[f.Kind], v)
+		return nil, fmt.Errorf("%s takes %s, not %T", f.Type, kindName[f.Kind], v)
 	}
 	switch f.Kind {
 	case KindString:
@@ -489,8 +489,8 @@ func (f PropertyField) check(v any) (any, error) {
 	return wrong()
 }
 
-var kindName = map[Kind]string{KindString: "string", KindBool: "bool", KindInt: "int64", KindFloat: "float64",
-	KindDateTime: "time.Time", KindDate: "time.Time (a date)"}
+var kindName = map[Kind]string{KindString: "a string", KindBool: "a bool", KindInt: "an int64 (or another Go integer)",
+	KindFloat: "a float64", KindDateTime: "a time.Time", KindDate: "a time.Time (its date)"}
 
 func toInt64(v any) (int64, bool) {
 	switch n := v.(type) {
