@@ -319,11 +319,7 @@ func (p *PropertySchema) Field(name string) (PropertyField, error) {
 		}
 		return PropertyField{}, &PropertyError{Name: name, Err: ErrProtectedProperty, Detail: detail}
 	}
-	n := name
-	if len(n) > 64 {
-		n = n[:64] + "…"
-	}
-	return PropertyField{}, &PropertyError{Name: n, Err: ErrUnknownProperty, Known: p.Names()}
+	return PropertyField{}, &PropertyError{Name: shorten(name), Err: ErrUnknownProperty, Known: p.Names()}
 }
 
 // Value returns the property called name and v as that field stores it
@@ -487,6 +483,14 @@ func (f PropertyField) check(v any) (any, error) {
 		return t.Truncate(time.Microsecond), nil
 	}
 	return wrong()
+}
+
+// shorten cuts a hostile name to 64 characters for messages.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= 64 {
+		return s
+	}
+	return string([]rune(s)[:64]) + "…"
 }
 
 var kindName = map[Kind]string{KindString: "a string", KindBool: "a bool", KindInt: "an int64 (or another Go integer)",

@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +43,17 @@ func TestPropertiesContract(t *testing.T) {
 					DateJoined: time.Now().UTC().Truncate(time.Microsecond)})
 			})
 		})
+	}
+}
+
+// TestNewPropertiesRefusesUntypedColumns: an extra column Properties
+// cannot type is a startup error naming the fix.
+func TestNewPropertiesRefusesUntypedColumns(t *testing.T) {
+	db, d := sqliteDB(t)
+	s := propertiestest.Settings()
+	s.UserModel.ExtraColumns = []string{"nickname"}
+	_, err := sqlstore.NewProperties(db, d, &s)
+	if !errors.Is(err, djangouser.ErrConfig) || !strings.Contains(err.Error(), "UserModel.ExtraFields") {
+		t.Errorf("NewProperties with an untyped extra column: %v", err)
 	}
 }
