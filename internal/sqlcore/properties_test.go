@@ -30,9 +30,20 @@ var personFields = []djangobridge.Field{
 	{Name: "weight", Type: djangouser.FloatField, Null: true},
 }
 
+// memberFields type the columns of internal/djangotest/ops/_authapp's
+// Member that auth.User does not describe as Member has them.
+var memberFields = []djangobridge.Field{
+	{Name: "email", Type: djangouser.EmailField, MaxLength: 254},
+	{Name: "nickname", Type: djangouser.CharField, MaxLength: 50, Default: ""},
+	{Name: "credits", Type: djangouser.IntegerField, Default: 0},
+}
+
 // TestPropertiesAgreeWithDjango: on every release and database, with
-// Django's auth.User (USE_TZ = True) and with a custom user model with
-// extra fields of each type (USE_TZ = False, TIME_ZONE America/Chicago),
+// Django's auth.User (USE_TZ = True), with a custom AbstractUser with
+// extra fields of each type (USE_TZ = False, TIME_ZONE America/Chicago)
+// and with a custom AbstractBaseUser with a UUID key, e-mail login and
+// omitted columns (ops/_authapp's Member, whose key the profile's
+// user_id holds: uuid on PostgreSQL, char(32) elsewhere),
 // each with the one-to-one profile of propertiestest: what Django's ORM
 // writes (user.first_name, user.nickname, user.profile.bio...) Go reads
 // with the right types, and what Go writes, creates (the profile row) and
@@ -41,7 +52,7 @@ var personFields = []djangobridge.Field{
 // sqlstore and pgxstore run.
 func TestPropertiesAgreeWithDjango(t *testing.T) {
 	djangotest.DjangoDir(t)
-	for _, model := range []string{"User", "Person"} {
+	for _, model := range []string{"User", "Person", "Member"} {
 		for _, kind := range []string{"sqlite", "postgres", "mysql"} {
 			for _, rel := range djangotest.Releases {
 				t.Run(model+"/"+kind+"/"+rel, func(t *testing.T) {
@@ -69,6 +80,13 @@ func propertiesAgree(t *testing.T, model, kind, rel string) {
 		s.UseTZ, s.TimeZone = false, "America/Chicago"
 		s.UserModel.Table, s.UserModel.M2MColumn = "propstest_person", "person_id"
 		s.UserModel.ExtraFields = personFields
+	}
+	if model == "Member" {
+		cfg.Extra["INSTALLED_APPS"] = append(cfg.Extra["INSTALLED_APPS"].([]string), "ops._authapp")
+		cfg.Extra["AUTH_USER_MODEL"] = "authapp.Member"
+		s.UserModel = djangobridge.UserModel{Table: "accounts_member", UsernameField: "email", PKType: "uuid",
+			OmitColumns: []string{"username", "first_name", "last_name", "is_staff"}, M2MColumn: "member_id",
+			ExtraFields: memberFields, Profile: s.UserModel.Profile}
 	}
 	loc, err := s.Location()
 	if err != nil {
@@ -98,20 +116,24 @@ func propertiesAgree(t *testing.T, model, kind, rel string) {
 
 	for name, st := range stores {
 		t.Run(name, func(t *testing.T) {
-			exchange(t, dj, st, schema, model == "Person", loc, name)
+			exchange(t, dj, st, schema, model, loc, name)
 		})
 	}
 }
 
 // exchange writes properties in Django and reads them in Go, then the
 // reverse, on users named after prefix.
-func exchange(t *testing.T, dj *djangotest.Django, p djangouser.Properties, schema *djangouser.PropertySchema, person bool, loc *time.Location, prefix string) {
+func exchange(t *testing.T, dj *djangotest.Django, p djangouser.Properties, schema *djangouser.PropertySchema, model string, loc *time.Location, prefix string) {
+	person, member := model == "Person", model == "Member"
 	ctx := context.Background()
 	at := func(y int, mo time.Month, d, h, mi, s, us int) time.Time {
 		return time.Date(y, mo, d, h, mi, s, us*1000, loc)
 	}
 	date := func(y int, mo time.Month, d int) time.Time { return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC) }
 	djUser, goUser := prefix+"-dj-ünï", prefix+"-go-ŝ"
+	if member {
+		djUser, goUser = djUser+"@example.org", goUser+"@example.org"
+	}
 	for _, u := range []string{djUser, goUser} {
 		dj.Do(t, "auth_create_user", map[string]any{"username": u, "password": "pw"}, nil)
 	}
@@ -119,6 +141,10 @@ func exchange(t *testing.T, dj *djangotest.Django, p djangouser.Properties, sche
 	// Django writes, Go reads.
 	userVals := map[string]any{"first_name": "Zoë 🐍", "email": "zoe@example.org", "is_staff": true,
 		"last_login": at(2024, 2, 29, 23, 59, 58, 123456)}
+	if member {
+		userVals = map[string]any{"nickname": "Zé ✓", "credits": int64(-2147483648), "is_superuser": true,
+			"last_login": at(2024, 2, 29, 23, 59, 58, 123456)}
+	}
 	if person {
 		userVals["nickname"], userVals["level"], userVals["vip"] = "Zé", int64(-32768), true
 		userVals["last_seen"], userVals["balance"] = at(2038, 1, 19, 3, 14, 8, 1), int64(1)<<62+1
@@ -139,13 +165,16 @@ func exchange(t *testing.T, dj *djangotest.Django, p djangouser.Properties, sche
 			}
 		}
 	}
-	if all["username"] != djUser || all["is_active"] != true || all["last_name"] != "" {
+	if uf := schema.Model().UsernameField; all[uf] != djUser || all["is_active"] != true || !member && all["last_name"] != "" {
 		t.Errorf("Go reads %v", all)
 	}
 
 	// Go writes (creating the profile row), Django reads.
 	userVals = map[string]any{"first_name": "Ådå", "last_name": "Łovelace", "is_active": false, "is_superuser": true,
 		"last_login": at(2025, 11, 2, 1, 30, 0, 0)} // in Chicago, the hour that happens twice
+	if member {
+		userVals = map[string]any{"nickname": "🐍", "credits": int64(2147483647), "is_active": false, "last_login": at(2025, 11, 2, 1, 30, 0, 0)}
+	}
 	if person {
 		userVals["nickname"], userVals["level"], userVals["vip"] = "🐍py", int64(32767), true
 		userVals["last_seen"], userVals["balance"] = at(1970, 1, 1, 0, 0, 0, 0), int64(-1)<<63
@@ -173,6 +202,9 @@ func exchange(t *testing.T, dj *djangotest.Django, p djangouser.Properties, sche
 
 	// Go removes: NULL or the default, as Django reads them.
 	removed := []string{"score", "verified", "bio", "motto", "seen", "last_login", "first_name", "is_superuser", "is_active"}
+	if member {
+		removed = []string{"score", "verified", "bio", "motto", "seen", "last_login", "nickname", "credits", "is_superuser", "is_active"}
+	}
 	if person {
 		removed = append(removed, "nickname", "level", "vip", "last_seen", "balance", "born", "weight")
 	}
@@ -182,6 +214,9 @@ func exchange(t *testing.T, dj *djangotest.Django, p djangouser.Properties, sche
 		}
 	}
 	userVals = map[string]any{"last_login": nil, "first_name": "", "is_superuser": false, "is_active": true}
+	if member {
+		userVals = map[string]any{"last_login": nil, "nickname": "", "credits": int64(0), "is_superuser": false, "is_active": true}
+	}
 	if person {
 		userVals["nickname"], userVals["level"], userVals["vip"], userVals["last_seen"] = "", int64(1), false, nil
 		userVals["balance"], userVals["born"], userVals["weight"] = nil, nil, nil
