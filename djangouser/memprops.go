@@ -13,7 +13,9 @@ import (
 // MemoryProperties is a Properties kept in memory, for tests: the same
 // properties, values and errors as the database stores for the same
 // Settings (the contract suite in djangouser/propertiestest runs on both),
-// with no database. Add users with AddUser. Safe for concurrent use.
+// with no database. Add users with AddUser. USERNAME_FIELD is unique, as
+// the database makes it; other unique constraints a project's tables have
+// are not known to it. Safe for concurrent use.
 type MemoryProperties struct {
 	schema *PropertySchema
 	now    func() time.Time
