@@ -146,6 +146,75 @@ type UserModel struct {
 	// M2MColumn is the column of those tables that points to the user,
 	// "<model name>_id": "" means "user_id" (the model is called User).
 	M2MColumn string
+	// ExtraFields gives the Django field type (and null, default,
+	// max_length) of ExtraColumns, for the properties stores
+	// (djangouser.Properties), which read and write a user's fields by name
+	// with Django's types. A field listed here is an extra column too (it
+	// need not be repeated in ExtraColumns). A field named like one of
+	// auth.User's columns (e.g. "email" of a custom model whose e-mail is
+	// not blank=True) replaces auth.User's description of it. Default
+	// none: auth.User's columns are described by djangouser.UserFields.
+	ExtraFields []Field
+	// Profile is an optional one-to-one profile model of the user (a
+	// model with a OneToOneField to AUTH_USER_MODEL), whose fields are
+	// properties too. Default none (Profile.Table "").
+	Profile ProfileModel
+}
+
+// ProfileModel describes a one-to-one profile table of the user model, as
+// a project defines it:
+//
+//	class Profile(models.Model):
+//	    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+//	    bio = models.TextField(blank=True)
+//
+// is ProfileModel{Table: "accounts_profile", Fields: []Field{{Name: "bio", Type: "TextField"}}}.
+type ProfileModel struct {
+	// Table is the profile's db_table ("<app_label>_<model name>");
+	// "" means the user has no profile model.
+	Table string
+	// UserColumn is the column of the OneToOneField to the user, "<field
+	// name>_id": "" means "user_id".
+	UserColumn string
+	// PKColumn is the profile's own primary key, an AutoField the database
+	// fills: "" means "id". When the OneToOneField is primary_key=True, set
+	// it to UserColumn.
+	PKColumn string
+	// Fields are the profile's other fields, each a property of the user.
+	// Their names must differ from the user model's columns.
+	Fields []Field
+}
+
+// Field describes one model field stored in one column (its name is its
+// column: db_column is not supported), as the properties stores read and
+// write it.
+type Field struct {
+	// Name is the field's name and column.
+	Name string
+	// Type is the Django field class: "CharField", "EmailField",
+	// "SlugField", "URLField", "TextField" (Go string); "BooleanField"
+	// (bool); "IntegerField", "SmallIntegerField", "BigIntegerField",
+	// "PositiveIntegerField", "PositiveSmallIntegerField",
+	// "PositiveBigIntegerField" (int64, range-checked as Django's
+	// backends do); "FloatField" (float64); "DateTimeField" (time.Time,
+	// stored as USE_TZ and TIME_ZONE say); "DateField" (time.Time at
+	// midnight UTC, stored as the date). Other types are refused.
+	Type string
+	// Null is null=True: the column takes NULL (Go nil), and removing the
+	// property writes NULL.
+	Null bool
+	// Default is the field's default (a constant, as Go's type for Type
+	// gives it: "" or false or int64(0)...), written when the property is
+	// removed, and when a new profile row is created without a value for
+	// it. Nil means none: then, as Field.get_default() does, a string
+	// field's default is "" (or NULL when Null), any other field's NULL
+	// when Null; a NOT NULL field with no default (a callable default,
+	// such as date_joined's timezone.now, counts as none) cannot be
+	// removed.
+	Default any
+	// MaxLength is max_length (characters); a longer value is refused
+	// before any write. 0 means no limit (TextField).
+	MaxLength int
 }
 
 // CacheSettings mirrors CACHES["default"] for the cache and cached_db

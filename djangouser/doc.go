@@ -36,6 +36,14 @@
 //     login(request, None), which falls back to request.user, is not
 //     offered: pass the user).
 //
+// User properties (RestAuth's property backend): [Properties] reads and
+// writes a user's fields by name with Django's types, the user model's
+// columns (Settings.UserModel.ExtraFields types a custom model's) and an
+// optional one-to-one profile model's (Settings.UserModel.Profile);
+// sqlstore.Properties and pgxstore.Properties keep them in Django's
+// tables, [MemoryProperties] in memory for tests, and
+// djangouser/propertiestest is the contract all three pass.
+//
 // Differences from Django, all on input Django would not produce: an
 // _auth_user_id that is not a key of the model's type gives the anonymous
 // user (Django raises ValidationError, a server error); a stored password

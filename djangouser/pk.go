@@ -246,6 +246,10 @@ func ModelOf(s *djangobridge.Settings) (djangobridge.UserModel, error) {
 	def(&m.GroupsTable, m.Table+"_groups")
 	def(&m.UserPermissionsTable, m.Table+"_user_permissions")
 	def(&m.M2MColumn, "user_id")
+	if m.Profile.Table != "" {
+		def(&m.Profile.UserColumn, "user_id")
+		def(&m.Profile.PKColumn, "id")
+	}
 	switch m.PKType {
 	case PKInt, PKBigInt, PKUUID, PKText:
 	default:
@@ -254,6 +258,15 @@ func ModelOf(s *djangobridge.Settings) (djangobridge.UserModel, error) {
 	names := []string{m.Table, m.UsernameField, m.PKColumn, m.GroupsTable, m.UserPermissionsTable, m.M2MColumn}
 	names = append(names, m.ExtraColumns...)
 	names = append(names, m.OmitColumns...)
+	for _, f := range m.ExtraFields {
+		names = append(names, f.Name)
+	}
+	if m.Profile.Table != "" {
+		names = append(names, m.Profile.Table, m.Profile.UserColumn, m.Profile.PKColumn)
+		for _, f := range m.Profile.Fields {
+			names = append(names, f.Name)
+		}
+	}
 	for _, n := range names {
 		if !isIdent(n) {
 			return m, fmt.Errorf("%w: UserModel name %q is not a plain SQL identifier", ErrConfig, trunc(n))
@@ -264,8 +277,17 @@ func ModelOf(s *djangobridge.Settings) (djangobridge.UserModel, error) {
 			return m, fmt.Errorf("%w: UserModel.OmitColumns cannot omit %q", ErrConfig, c)
 		}
 	}
-	if !isStandard(m.UsernameField) && !contains(m.ExtraColumns, m.UsernameField) {
-		m.ExtraColumns = append(append([]string(nil), m.ExtraColumns...), m.UsernameField)
+	extra := append([]string(nil), m.ExtraColumns...)
+	for _, f := range m.ExtraFields {
+		if !isStandard(f.Name) && !contains(extra, f.Name) {
+			extra = append(extra, f.Name) // a typed extra field is an extra column
+		}
+	}
+	if !isStandard(m.UsernameField) && !contains(extra, m.UsernameField) {
+		extra = append(extra, m.UsernameField)
+	}
+	if len(extra) > 0 {
+		m.ExtraColumns = extra
 	}
 	return m, nil
 }

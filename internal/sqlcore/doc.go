@@ -36,6 +36,12 @@
 //	            and LoadRecord for cached_db)
 //	Users       the user table, auth_permission, auth_group,
 //	            django_content_type and the m2m tables (djangouser.Store)
+//	Accounts    users and groups as Django's ORM writes them (sqlstore
+//	            and pgxstore.Accounts)
+//	Properties  a user's fields by name with Django's types, in the user
+//	            table and an optional one-to-one profile table
+//	            (djangouser.Properties; the types and rules are
+//	            djangouser.PropertySchema's, shared with MemoryProperties)
 //	CreateSchema Django's migrate for contenttypes, auth and sessions
 //
 // # Adding a query set
