@@ -57,7 +57,7 @@ func openAccounts(s *djangobridge.Settings, site string, auth *djangouser.Auth, 
 		site = defaultSiteURL
 	}
 	mail := &mailOut{w: os.Stdout}
-	sender := &accountmail.Console{W: mail}
+	sender := &accountmail.Console{W: mail, Settings: s} // the site release's layout: 6.0+ breaks long lines quoted-printable
 	vs, err := passwords.New(s, passwords.DjangoDefaults())
 	if err != nil {
 		return nil, err
