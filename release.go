@@ -195,6 +195,15 @@ type Release struct {
 	// ends in +0000. Before, SafeMIMEText: 7bit or 8bit, quoted-printable
 	// only for a line over 998 bytes (RFC5322_EMAIL_LINE_LENGTH_LIMIT).
 	EmailModernPolicy bool
+
+	// EmailValidatorUnicodeDomains reports whether EmailValidator
+	// (django/core/validators.py) judges the domain with
+	// DomainNameValidator's Unicode pattern (5.2+, ticket #36014, PR
+	// #18950: labels of ASCII letters, digits, "-" and U+00A1–U+FFFF, a TLD
+	// without digits or an xn-- label, no IDNA retry). Before, the ASCII
+	// domain_regex, retried on the IDNA 2003 encoding of a non-ASCII
+	// domain. Both accept [IPv4] and [IPv6] literals.
+	EmailValidatorUnicodeDomains bool
 }
 
 // migrations32 are the auth, contenttypes and sessions migrations of
@@ -297,7 +306,8 @@ func ReleaseOf(v Version) (Release, error) {
 
 		MessagesEmptyExtraTags: at(4, 1, 0),
 
-		EmailModernPolicy: at(6, 0, 0),
+		EmailModernPolicy:            at(6, 0, 0),
+		EmailValidatorUnicodeDomains: at(5, 2, 0),
 	}
 	switch {
 	case at(5, 2, 0):

@@ -15,15 +15,17 @@ import (
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/hashers"
+	"github.com/djangobridge/djangobridge/internal/djangoforms"
 	"github.com/djangobridge/djangobridge/passwords"
 )
 
 // Messages of Django's password forms (the same 3.2–6.1).
 const (
-	MsgRequired          = "This field is required."
+	MsgRequired          = djangoforms.MsgRequired
 	MsgPasswordMismatch  = "The two password fields didn’t match."
 	MsgPasswordIncorrect = "Your old password was entered incorrectly. Please enter it again."
-	MsgNullCharacters    = "Null characters are not allowed." // ProhibitNullCharactersValidator, on every CharField
+	MsgNullCharacters    = djangoforms.MsgNullCharacters // ProhibitNullCharactersValidator, on every CharField
+	MsgInvalidEmail      = djangoforms.MsgInvalidEmail
 )
 
 // MaxFieldBytes bounds each field, as Django's DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -145,13 +147,18 @@ func unicodeCIEqual(a, b string) bool {
 	return f.String(norm.NFKC.String(a)) == f.String(norm.NFKC.String(b))
 }
 
-// RequestReset is PasswordResetForm.save: one email with a reset link to
-// each active user with a usable password whose email matches. Whether
-// any user matched is never told: the result is the same nil for an
-// unknown address; an error is only the database's or the sender's.
+// RequestReset is PasswordResetForm: the email field is cleaned as
+// forms.EmailField(max_length=254) cleans it — an empty, malformed or
+// too long address returns FormErrors{"email": [Django's messages]}
+// (ErrInvalidForm) and mails nothing — then save(): one email with a
+// reset link to each active user with a usable password whose email
+// matches. Whether any user matched is never told: the result is the same
+// nil for an unknown address; any other error is the database's or the
+// sender's.
 func (f *Flow) RequestReset(ctx context.Context, email string) error {
-	if len(email) > MaxFieldBytes || email == "" {
-		return nil
+	email, msgs := djangoforms.CleanEmail(email, f.c.Tokens.rel.EmailValidatorUnicodeDomains)
+	if len(msgs) > 0 {
+		return FormErrors{"email": msgs}
 	}
 	users, err := f.c.Finder.ActiveUsersByEmail(ctx, email)
 	if err != nil {

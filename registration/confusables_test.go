@@ -216,7 +216,7 @@ func TestConfusablesFormAsDjango(t *testing.T) {
 				}
 				if !maps.EqualFunc(got, want[i], slices.Equal[[]string]) {
 					if idnaOnly(got, want[i]) {
-						// A known gap of djangoEmailValid (form.go): Django's
+						// A known gap of djangoforms.EmailValid: Django's
 						// EmailValidator judges a non-ASCII domain by IDNA 2003
 						// encoding (3.2-5.1) or its Unicode hostname pattern
 						// (5.2+); Go approximates both. It changes only whether

@@ -7,10 +7,10 @@ import (
 	"sort"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/djangobridge/djangobridge/internal/djangoforms"
 	"github.com/djangobridge/djangobridge/passwords"
 )
 
@@ -47,13 +47,13 @@ func (fe FormErrors) Is(target error) bool { return target == ErrInvalidForm }
 
 // Messages of django.forms and django.contrib.auth (the same 3.2–6.1).
 const (
-	MsgRequired         = "This field is required."
+	MsgRequired         = djangoforms.MsgRequired
 	MsgInvalidUsername  = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
 	MsgDuplicateUser    = "A user with that username already exists."
 	MsgPasswordMismatch = "The two password fields didn’t match."
-	MsgInvalidEmail     = "Enter a valid email address."
+	MsgInvalidEmail     = djangoforms.MsgInvalidEmail
 	MsgReservedName     = "This name is reserved and cannot be registered."
-	MsgNullCharacters   = "Null characters are not allowed." // ProhibitNullCharactersValidator, on every CharField
+	MsgNullCharacters   = djangoforms.MsgNullCharacters // ProhibitNullCharactersValidator, on every CharField
 )
 
 // MaxFieldBytes bounds each field: Django refuses a request body over
@@ -62,45 +62,6 @@ const MaxFieldBytes = 2621440
 
 // html5Email is django_registration.validators.HTML5_EMAIL_RE.
 var html5Email = regexp.MustCompile(`^[a-zA-Z0-9.!#$%&'*+\/=?^_` + "`" + `{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`)
-
-// djangoEmailUser and djangoEmailDomain are django.core.validators.
-// EmailValidator's user_regex and domain_regex (case-insensitive).
-var (
-	djangoEmailUser   = regexp.MustCompile(`(?i)(^[-!#$%&'*+/=?^_` + "`" + `{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_` + "`" + `{}|~0-9A-Z]+)*$|^"([\x01-\x08\x0b\x0c\x0e-\x1f!#-\[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*"$)`)
-	djangoEmailDomain = regexp.MustCompile(`(?i)^((?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+)(?:[A-Z0-9-]{2,63})$`)
-)
-
-// djangoEmailValid is EmailValidator()(value). An internationalized
-// domain, which Django accepts through IDNA encoding (3.2–5.1) or its
-// Unicode hostname pattern (5.2+), is judged with each non-ASCII letter,
-// digit or mark standing for an ASCII letter; [IP] literals are refused.
-// django-registration's HTML5 rule refuses both anyway: the two differ only
-// in whether "Enter a valid email address." is said once or twice.
-func djangoEmailValid(v string) bool {
-	if v == "" || !strings.Contains(v, "@") || len(v) > 320 {
-		return false
-	}
-	i := strings.LastIndexByte(v, '@')
-	user, domain := v[:i], v[i+1:]
-	if !djangoEmailUser.MatchString(user) {
-		return false
-	}
-	if domain == "localhost" {
-		return true
-	}
-	domain = strings.Map(func(r rune) rune {
-		if r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) {
-			return 'a'
-		}
-		return r
-	}, domain)
-	return djangoEmailDomain.MatchString(domain) && !strings.HasSuffix(domain, "-")
-}
-
-// pyStrip is str.strip().
-func pyStrip(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) })
-}
 
 // isUsername is UnicodeUsernameValidator: ^[\w.@+-]+\Z with Python's \w.
 func isUsername(s string) bool {
@@ -113,13 +74,6 @@ func isUsername(s string) bool {
 		}
 	}
 	return true
-}
-
-func maxLen(n int, v string) (string, bool) {
-	if c := utf8.RuneCountInString(v); c > n {
-		return fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", n, c), false
-	}
-	return "", true
 }
 
 // clean is RegistrationForm's full_clean: it returns the cleaned username
@@ -138,12 +92,12 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 		return "", "", errs, nil
 	}
 	// username: CharField strips, UsernameField NFKC-normalizes.
-	username = norm.NFKC.String(pyStrip(f.Username))
+	username = norm.NFKC.String(djangoforms.Strip(f.Username))
 	usernameOK := false // the model instance holds the username (for the similarity check)
 	if username == "" {
 		errs.add("username", MsgRequired)
 	} else {
-		if m, ok := maxLen(150, username); !ok {
+		if m, ok := djangoforms.MaxLength(150, username); !ok {
 			errs.add("username", m)
 		}
 		if strings.ContainsRune(username, 0) {
@@ -182,19 +136,15 @@ func (w *base) clean(ctx context.Context, f Form) (username, email string, errs 
 			}
 		}
 	}
-	email = pyStrip(f.Email)
+	// email: forms.EmailField(max_length=254), then django-registration's
+	// HTML5 and confusables validators.
+	email, emailErrs := djangoforms.CleanEmail(f.Email, w.rel.EmailValidatorUnicodeDomains)
 	emailOK := false
 	if email == "" {
 		errs.add("email", MsgRequired)
 	} else {
-		if !djangoEmailValid(email) {
-			errs.add("email", MsgInvalidEmail)
-		}
-		if m, ok := maxLen(254, email); !ok {
+		for _, m := range emailErrs {
 			errs.add("email", m)
-		}
-		if strings.ContainsRune(email, 0) {
-			errs.add("email", MsgNullCharacters)
 		}
 		if !html5Email.MatchString(email) {
 			errs.add("email", MsgInvalidEmail)

@@ -162,12 +162,15 @@ func (a *app) passwordResetView(r *request, post bool) response {
 	if !post {
 		return a.render("password_reset_form", http.StatusOK, d)
 	}
-	email := r.form("email")
-	if email == "" {
-		d.Errors = map[string][]string{"email": {passwordreset.MsgRequired}}
+	// An invalid form (empty, malformed or too long address) is shown
+	// again with Django's messages; it says nothing of who exists.
+	err = a.acct.reset.RequestReset(r.ctx, r.form("email"))
+	var fe passwordreset.FormErrors
+	if errors.As(err, &fe) {
+		d.Errors, d.Values = fe, map[string]string{"email": r.form("email")}
 		return a.render("password_reset_form", http.StatusOK, d)
 	}
-	if err := a.acct.reset.RequestReset(r.ctx, email); err != nil {
+	if err != nil {
 		// Logged, never shown: the answer must not tell whether the
 		// address exists.
 		a.log.Error("password reset", "err", err)

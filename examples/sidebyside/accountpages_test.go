@@ -213,6 +213,13 @@ func TestAccountPagesPasswordReset(t *testing.T) {
 			}
 			_, _, body = b.submit(u+"/accounts/password_reset/", url.Values{"email": {""}}, false)
 			mustContain(t, "empty address", body, "This field is required.")
+			// A malformed address is PasswordResetForm's error, shown again
+			// with the input (escaped), and mails nothing.
+			_, path, body := b.submit(u+"/accounts/password_reset/", url.Values{"email": {"<b>not an address"}}, false)
+			mustContain(t, "malformed address", body, "Enter a valid email address.", `value="&lt;b&gt;not an address"`)
+			if path != "/accounts/password_reset/" {
+				t.Errorf("a malformed address went on to %s", path)
+			}
 
 			before := len(resetRE.FindAllString(softBreaksOut(out.String()), -1))
 			var done [2]string
@@ -232,7 +239,7 @@ func TestAccountPagesPasswordReset(t *testing.T) {
 			}
 			link, uidb64 := links[len(links)-1][1], links[len(links)-1][2]
 
-			path, body := b.page(u + link)
+			path, body = b.page(u + link)
 			setPassword := "/reset/" + uidb64 + "/set-password/"
 			if path != setPassword {
 				t.Fatalf("the link ended at %s, want %s", path, setPassword)

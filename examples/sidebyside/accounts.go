@@ -170,7 +170,8 @@ func (a *app) activate(r *request) response {
 // passwordReset is POST /api/password-reset: always 200 {} (whether the
 // address exists is never told); the email goes to standard output.
 func (a *app) passwordReset(r *request) response {
-	if err := a.acct.reset.RequestReset(r.ctx, r.form("email")); err != nil {
+	// A malformed address (passwordreset.FormErrors) gets the same 200.
+	if err := a.acct.reset.RequestReset(r.ctx, r.form("email")); err != nil && !errors.Is(err, passwordreset.ErrInvalidForm) {
 		a.log.Error("password reset", "err", err)
 	}
 	return jsonResponse(http.StatusOK, []byte(`{}`))

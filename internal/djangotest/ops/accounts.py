@@ -299,3 +299,12 @@ def confusables_check(args):
         "confusable": [bool(confusables.is_confusable(s)) for s in ss],
         "aliases": [[categories.alias(c) for c in s] for s in ss],
     }
+
+
+@op("reset_form_errors_many")
+def reset_form_errors_many(args):
+    """PasswordResetForm({"email": e}).errors["email"] ([] when valid) for
+    each e of {"emails"}; is_valid() reads no database."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    return [[str(m) for m in PasswordResetForm(data={"email": e}).errors.get("email", [])] for e in args["emails"]]
