@@ -230,8 +230,9 @@ type CacheSettings struct {
 	// "KEY_PREFIX:VERSION:key".
 	KeyFunc func(key, keyPrefix string, version int) string
 
-	// Caches area (django-redis, memcached): BACKEND and OPTIONS as
-	// Django's CACHES entry has them.
+	// BACKEND and OPTIONS, as Django's CACHES entry has them (for
+	// django-redis and memcached; caches.Parse fills them from the JSON of
+	// CACHES).
 	//
 	// Backend is BACKEND, the dotted path of the cache class: "" means
 	// Django's own "django.core.cache.backends.redis.RedisCache"; the

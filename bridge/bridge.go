@@ -140,8 +140,8 @@ type Bridge struct {
 	// Auth is django.contrib.auth: users, login, logout, permissions.
 	Auth *djangouser.Auth
 	// Middleware is Django's session, auth and CSRF middleware; Handler
-	// wraps a net/http router with it; middleware/echomw and
-	// middleware/fibermw take it for echo and fiber.
+	// wraps a net/http router with it; the adapters take it (echomw,
+	// echo5mw, fibermw, fiber3mw, ginmw: e.Use(echomw.New(b.Middleware))).
 	Middleware *middleware.Middleware
 	// Store is the session engine behind Sessions.
 	Store djangosession.Store

@@ -31,6 +31,7 @@ import (
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/hashers"
+	"github.com/djangobridge/djangobridge/messages"
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
@@ -46,10 +47,15 @@ type Kit struct {
 	Sessions   *djangosession.Manager
 	Auth       *djangouser.Auth
 	Middleware *middleware.Middleware
+	// Messages is the middleware's MessageMiddleware (Django's default
+	// FallbackStorage), so handlers that call middleware.Messages (or an
+	// adapter's Messages) work under the kit as under a bridge whose
+	// Config.Middleware.Messages is set.
+	Messages *messages.Framework
 }
 
 // New makes a Kit under s (copied; nil means djangobridge.Defaults() with
-// SecretKey), with Django's default ModelBackend.
+// SecretKey), with Django's default ModelBackend and MessageMiddleware.
 func New(s *djangobridge.Settings) (*Kit, error) {
 	var set djangobridge.Settings
 	if s == nil {
@@ -73,7 +79,10 @@ func New(s *djangobridge.Settings) (*Kit, error) {
 	if k.Auth, err = djangouser.New(&set, k.Users, pw); err != nil {
 		return nil, err
 	}
-	if k.Middleware, err = middleware.New(middleware.Options{Sessions: k.Sessions, Auth: k.Auth}); err != nil {
+	if k.Messages, err = messages.New(&set, messages.Options{}); err != nil {
+		return nil, err
+	}
+	if k.Middleware, err = middleware.New(middleware.Options{Sessions: k.Sessions, Auth: k.Auth, Messages: k.Messages}); err != nil {
 		return nil, err
 	}
 	return k, nil

@@ -44,6 +44,8 @@ type Auth struct {
 	macOnce sync.Once // curMAC: SessionAuthHash's pooled HMAC (authhash.go)
 	curMAC  *authMAC
 	log     *slog.Logger
+
+	flushLog flushLog // sessions flushed for a hash mismatch, logged at most once a minute
 }
 
 // New returns the Auth of a site. backends is AUTHENTICATION_BACKENDS in
@@ -180,8 +182,11 @@ func ctEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []
 //   - else, on Django 3.x, equal to the legacy SHA-1 HMAC: the user;
 //     on 4.1.8+, equal to the HMAC under a SECRET_KEY_FALLBACKS key: the
 //     user, and the session gets a new key and the current hash;
-//   - else (the password changed, or a forged hash): the session is flushed
-//     and the user is anonymous.
+//   - else (the password changed, a forged hash, or a SECRET_KEY that is
+//     not the site's): the session is flushed and the user is anonymous,
+//     and Settings.Logger gets an Info line saying so and naming the
+//     SECRET_KEY fix, at most one a minute with the count (Django logs
+//     nothing here).
 //
 // _auth_user_id is converted as the model's key field's to_python does
 // (see sessionPK: the JSON number 1.0 is user 1 for an AutoField); one it
@@ -237,10 +242,43 @@ func (a *Auth) GetUser(ctx context.Context, sess *djangosession.Session) (*User,
 			}
 		}
 	}
+	// Django flushes silently; say why (see flushLog).
+	a.flushLog.note(ctx, a.log, a.clock())
 	if err := sess.Flush(ctx); err != nil {
 		return nil, err
 	}
 	return Anonymous(), nil
+}
+
+// flushInterval is the most often flushLog writes a line.
+const flushInterval = time.Minute
+
+// flushLog counts sessions GetUser flushed because _auth_user_hash did not
+// match, and logs at most one line per flushInterval with the count. Once
+// after a password change this is expected; when every logged-in user
+// lands here, SECRET_KEY is not the site's. With the cache engine nothing
+// else can tell: its sessions are not signed (no bad-signature warning)
+// and Bridge.Check has no table to sample.
+type flushLog struct {
+	mu    sync.Mutex
+	last  time.Time
+	count int
+}
+
+func (f *flushLog) note(ctx context.Context, log *slog.Logger, now time.Time) {
+	f.mu.Lock()
+	f.count++
+	if !f.last.IsZero() && now.Sub(f.last) < flushInterval {
+		f.mu.Unlock()
+		return
+	}
+	n := f.count
+	f.count, f.last = 0, now
+	f.mu.Unlock()
+	log.InfoContext(ctx, "djangouser: sessions whose _auth_user_hash does not match the user's password under SECRET_KEY or SECRET_KEY_FALLBACKS "+
+		"were flushed, their users logged out (as Django's get_user does). Expected after a password change; "+
+		"if every logged-in user is logged out, set SECRET_KEY to the SECRET_KEY of the Django settings.py (and DJANGO_VERSION to its release)",
+		"count", n, "interval", flushInterval)
 }
 
 // Authenticate is django.contrib.auth.authenticate: each backend in order

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -137,5 +139,61 @@ func TestBackendsFromSettings(t *testing.T) {
 	}
 	if err := two.Login(ctx, e.sessions.Open(ctx, ""), bare); !errors.Is(err, djangouser.ErrNoBackend) {
 		t.Errorf("Login with two backends and no User.Backend: %v, want ErrNoBackend", err)
+	}
+}
+
+// TestWrongSecretKeyLogsTheFix: a readable session (the cache engine's
+// are not signed) whose _auth_user_hash was made under another SECRET_KEY
+// is flushed as Django does, and the log says what to fix, at most once a
+// minute with the count.
+func TestWrongSecretKeyLogsTheFix(t *testing.T) {
+	var logs strings.Builder
+	e := newEnv(t, "sqlite", "4.2", func(s *djangobridge.Settings) {
+		s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	ctx := context.Background()
+	u := e.createUser(t, "wrongkey", "pw")
+	session := func(hash string) string {
+		sess := e.sessions.Open(ctx, "")
+		for k, v := range map[string]string{
+			djangosession.KeyAuthUserID: u.PK(), djangosession.KeyAuthBackend: djangouser.ModelBackendPath, djangosession.KeyAuthHash: hash,
+		} {
+			if err := sess.Set(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sess.Save(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return sess.Key()
+	}
+	m, err := djangosession.SaltedHMAC(djangouser.SessionAuthHashSalt, u.Password, "the-django-sites-key", "sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	djangoHash := fmt.Sprintf("%x", m)
+
+	for range 3 {
+		if got, _ := e.whoami(t, session(djangoHash)); got.IsAuthenticated() {
+			t.Fatal("a session hash made under another SECRET_KEY kept the user logged in")
+		}
+	}
+	out := logs.String()
+	for _, want := range []string{"_auth_user_hash", "set SECRET_KEY", "settings.py", "count=1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log %q lacks %q", out, want)
+		}
+	}
+	if n := strings.Count(out, "_auth_user_hash"); n != 1 {
+		t.Errorf("%d lines for 3 flushed sessions within a minute, want 1:\n%s", n, out)
+	}
+
+	// The right key logs nothing.
+	logs.Reset()
+	if got, _ := e.whoami(t, session(e.auth.SessionAuthHash(u.Password))); !got.IsAuthenticated() {
+		t.Fatal("the right SECRET_KEY: anonymous")
+	}
+	if logs.Len() != 0 {
+		t.Errorf("the right SECRET_KEY logged: %s", logs.String())
 	}
 }

@@ -54,7 +54,10 @@ const (
 // DefaultTags are constants.DEFAULT_TAGS: the level_tag of each level.
 var defaultTags = map[Level]string{Debug: "debug", Info: "info", Success: "success", Warning: "warning", Error: "error"}
 
-// Message is django.contrib.messages.storage.base.Message.
+// Message is django.contrib.messages.storage.base.Message. Its tags
+// (message.tags in a Django template) and level_tag depend on MESSAGE_TAGS,
+// a setting, so they are Framework.Tags(m) and Framework.LevelTag(m.Level);
+// with html/template: template.FuncMap{"tags": f.Tags}, then {{tags .}}.
 type Message struct {
 	Level   Level
 	Message string

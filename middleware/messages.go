@@ -29,7 +29,11 @@ var ErrNoMessages = errors.New("middleware: no MessageMiddleware: set Options.Me
 //
 // Messages added after the answer started (net/http: after the first
 // WriteHeader, Write or Flush) are not stored, as they could no longer
-// set the cookie. Errors: ErrNoMessages without Options.Messages.
+// set the cookie; likewise messages first read (Messages()) after it are
+// not marked shown, and show again on the next page. In Django the whole
+// response exists before MessageMiddleware runs; here, read and add them
+// before writing: gather the template's data, then WriteHeader. Errors:
+// ErrNoMessages without Options.Messages.
 func (s *State) Messages() (*messages.Request, error) {
 	f := s.m.opts.Messages
 	if f == nil {
@@ -109,7 +113,9 @@ func (m *Middleware) sameSiteText(mode http.SameSite) string {
 // Messages returns the flash messages of a request that went through the
 // middleware (State.Messages): m.Success("Saved.") shows on the next page,
 // Django's or Go's; m.Messages() shows and consumes the pending ones. The
-// flow stores what is left. ErrNoState (logged) without the middleware,
+// flow stores what is left when the answer starts, so call both before
+// the first WriteHeader or Write (see State.Messages). ErrNoState (logged)
+// without the middleware,
 // ErrNoMessages without Options.Messages; Fail answers both 500.
 func Messages(r *http.Request) (*messages.Request, error) {
 	st := stateFor(r, "Messages")

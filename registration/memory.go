@@ -92,7 +92,12 @@ func (m *MemoryUsers) Len() int {
 
 // StoreUsers makes Users of a djangouser.Store (sqlstore.Users,
 // pgxstore.Users) and the UsernameTaken of an accounts store
-// (sqlstore.Accounts, pgxstore.Accounts) over the same database.
+// (sqlstore.Accounts, pgxstore.Accounts) over the same database. From a
+// *bridge.Bridge b (examples/register):
+//
+//	db, dialect := b.DB()
+//	accounts, err := sqlstore.NewAccounts(db, dialect, b.Settings)
+//	users := registration.StoreUsers{Store: b.Auth.Store(), Accounts: accounts}
 type StoreUsers struct {
 	djangouser.Store
 	Accounts interface {

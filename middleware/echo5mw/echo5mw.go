@@ -5,7 +5,7 @@
 // rule (the CSRF gate, the answers to failures and their log lines, the
 // decorators' decisions, the store timeout) lives in package middleware.
 //
-//	m, _ := middleware.New(middleware.Options{Sessions: sessions, Auth: auth})
+//	m := b.Middleware // b from bridge/postgres.Open (or sqlite, mysql, anydb); or middleware.New(middleware.Options{...})
 //	e := echo.New()
 //	e.Use(echo5mw.New(m))
 //	e.GET("/api/whoami", func(c *echo.Context) error {

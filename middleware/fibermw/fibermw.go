@@ -4,7 +4,7 @@
 // (the CSRF gate, the answers to failures and their log lines, the
 // decorators' decisions, the store timeout) lives in package middleware.
 //
-//	m, _ := middleware.New(middleware.Options{Sessions: sessions, Auth: auth})
+//	m := b.Middleware // b from bridge/postgres.Open (or sqlite, mysql, anydb); or middleware.New(middleware.Options{...})
 //	app := fiber.New()
 //	app.Use(fibermw.New(m))
 //	app.Get("/api/whoami", func(c *fiber.Ctx) error {
