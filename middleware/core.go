@@ -106,6 +106,7 @@ type Middleware struct {
 	maskCookie     bool                 // the CSRF cookie holds a masked token
 	trusted        trustedOrigins
 	csrfHeaderName string // for messages: "X-Csrftoken"
+	limits         uploadLimits // DATA_UPLOAD_MAX_* for the release
 
 	sessions *djangosession.Manager // Options.Sessions with bounded store calls
 	timeout  time.Duration          // each store call's bound; 0: none
@@ -163,6 +164,7 @@ func New(opts Options) (*Middleware, error) {
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
 	m.csrfHeaderName = headerTitle(s.CSRFHeaderName)
+	m.limits = limitsOf(s, rel)
 	return m, nil
 }
 
@@ -203,8 +205,17 @@ type Request struct {
 	HasCSRFHeader bool
 	// FormToken returns the POST form field "csrfmiddlewaretoken" ("" if
 	// absent or the body is not a form); called only for a POST that
-	// needs the check. Nil: no form.
+	// needs the check. Nil: no form. ReadForm, when set, is used instead.
 	FormToken func() string
+	// ReadForm is FormToken with Django's body limits: it returns the
+	// csrfmiddlewaretoken field of a POST form and, when the body breaks
+	// DATA_UPLOAD_MAX_MEMORY_SIZE, _NUMBER_FIELDS or _NUMBER_FILES, the
+	// *BodyError that Middleware.ReadURLEncoded or CheckMultipart gave
+	// (the check then fails with it: 400). Another error (an unreadable
+	// or malformed body) counts as a missing field, as in Django. Called
+	// at most once, only for a POST whose CSRF check reaches the token,
+	// as CsrfViewMiddleware reads request.POST.
+	ReadForm func() (string, error)
 	// Conn, when set, is the client's connection, watched during each
 	// store call so that the call's context ends when the client goes
 	// away. For servers that do not end the request's context themselves
@@ -462,13 +473,13 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 }
 
 // StatusFor returns the status Django answers err with: 400 for
-// ErrSessionInterrupted, 403 for a CSRF failure, 500 for a programming
+// ErrSessionInterrupted and ErrBadRequest (a *BodyError), 403 for a CSRF failure, 500 for a programming
 // error (ErrNoState: a helper reached without the middleware; ErrNoAuth;
 // ErrNoMessages),
 // else 503 (the store is unavailable or past Options.StoreTimeout).
 func StatusFor(err error) int {
 	switch {
-	case errors.Is(err, ErrSessionInterrupted):
+	case errors.Is(err, ErrSessionInterrupted), errors.Is(err, ErrBadRequest):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrCSRF):
 		return http.StatusForbidden
