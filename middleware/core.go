@@ -105,7 +105,7 @@ type Middleware struct {
 	rel            djangobridge.Release // the release's rules
 	maskCookie     bool                 // the CSRF cookie holds a masked token
 	trusted        trustedOrigins
-	csrfHeaderName string // for messages: "X-Csrftoken"
+	csrfHeaderName string       // for messages: "X-Csrftoken"
 	limits         uploadLimits // DATA_UPLOAD_MAX_* for the release
 
 	sessions *djangosession.Manager // Options.Sessions with bounded store calls
