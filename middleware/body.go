@@ -115,14 +115,24 @@ func (m *Middleware) ReadURLEncoded(contentLength int64, r io.Reader) (body []by
 	if l.memory >= 0 {
 		r = io.LimitReader(r, l.memory+1)
 	}
-	var buf bytes.Buffer
-	if contentLength > 0 && (l.memory < 0 || contentLength <= l.memory) {
-		buf.Grow(int(min(contentLength, 1<<20)) + 1)
+	n := 512
+	if contentLength > 0 {
+		n = int(min(contentLength, 1<<20)) + 1 // + 1: room for the read that sees EOF
 	}
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, err
+	body = make([]byte, 0, n)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		k, err := r.Read(body[len(body):cap(body)])
+		body = body[:len(body)+k]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	body = buf.Bytes()
 	if l.memory >= 0 && int64(len(body)) > l.memory {
 		return nil, errTooBig
 	}

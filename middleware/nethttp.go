@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/textproto"
@@ -142,6 +141,11 @@ func (m *Middleware) begin(r *http.Request) *State {
 	return m.Begin(r.Context(), &req)
 }
 
+// formBody is the url-encoded body put back for the handler.
+type formBody struct{ bytes.Reader }
+
+func (*formBody) Close() error { return nil }
+
 // readForm is request.POST["csrfmiddlewaretoken"] for net/http, within
 // Django's body limits (ReadURLEncoded, CheckMultipart): the form is
 // parsed into r (r.PostForm, r.Form, r.MultipartForm; an url-encoded body
@@ -156,7 +160,9 @@ func (m *Middleware) readForm(r *http.Request) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		fb := new(formBody)
+		fb.Reset(body)
+		r.Body = fb
 		r.PostForm, _ = url.ParseQuery(string(body)) // as ParseForm: the pairs it could read
 		_ = r.ParseForm()                            // r.Form: the body's fields, then the query's
 		return r.PostForm.Get(CSRFFormField), nil
