@@ -68,7 +68,10 @@
 //		MessagesCookie: v,                          // the "messages" cookie (Options.Messages)
 //		Origin: v, HasOrigin: sent, Referer: v, HasReferer: sent,
 //		CSRFHeader: v, HasCSRFHeader: sent,         // Settings.CSRFHeaderName
-//		FormToken: func() string { return form value "csrfmiddlewaretoken" },
+//		ReadForm: func() (string, error) {      // the POST form's "csrfmiddlewaretoken",
+//			// within Django's limits: mw.ReadURLEncoded(contentLength, body) or
+//			// mw.CheckURLEncoded(body); mw.CheckMultipart(form, parseErr)
+//		},
 //		Conn: conn,                                 // only if the server does not end ctx when the client goes away
 //	})
 //	// give the handler st.Context() (it carries st: StateFromContext)
