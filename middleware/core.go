@@ -50,9 +50,11 @@ type Options struct {
 	Logger *slog.Logger
 
 	// ErrorHandler answers a request whose session or user store failed
-	// (errors.Is(err, ErrStore)) or whose session vanished
-	// (ErrSessionInterrupted). Nil: DefaultErrorHandler (503 or 400 with a
-	// short text, logged). net/http only; adapters have their own.
+	// (errors.Is(err, ErrStore)), whose session vanished
+	// (ErrSessionInterrupted), or whose POST form broke Django's
+	// DATA_UPLOAD_MAX_* limits when the CSRF check read it (ErrBadRequest,
+	// a *BodyError). Nil: the core's Answer (503 or 400 with a short text;
+	// logged first). net/http only; adapters have their own.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// CSRFFailureHandler answers a request that fails the CSRF check
 	// (err is a *CSRFError). Nil: 403 with a short text, logged at Warn
@@ -491,7 +493,8 @@ func StatusFor(err error) int {
 
 // DefaultErrorHandler logs err (Middleware.LogFailure: at Error; at Info
 // when the client went away) and answers it with Middleware.Answer: 503
-// (400 for a vanished session, 500 for a programming error) with a short
+// (400 for a vanished session or a form over Django's limits, 500 for a
+// programming error) with a short
 // plain-text body (Reason) that reveals nothing of the error.
 func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	m.LogFailure(r.Context(), r.URL.Path, err)
