@@ -51,8 +51,9 @@ var (
 		"The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."}
 	errTooManyFiles = &BodyError{TooManyFilesSent,
 		"The number of files exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES."}
-	// errGoMultipart: Go's mime/multipart refused the body as too large
-	// (more than 1000 parts, or 10 MiB of headers: its own limits).
+	// errGoMultipart: Go's mime/multipart refused the body as too large:
+	// its own limits (more than 1000 parts, 10000 part headers, or fields
+	// over maxMemory + 10 MiB), stricter than Django's in the first case.
 	errGoMultipart = &BodyError{TooManyFieldsSent,
 		"The multipart body exceeds the limits of Go's mime/multipart (1000 parts)."}
 )
