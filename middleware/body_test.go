@@ -180,3 +180,26 @@ func FuzzReadURLEncoded(f *testing.F) {
 type writerFunc func(p []byte)
 
 func (w writerFunc) Write(p []byte) (int, error) { w(p); return len(p), nil }
+
+// Options.ErrorHandler answers a form over the limits (not
+// CSRFFailureHandler: it is not a CSRF failure but Django's 400).
+func TestBodyLimitGoesToErrorHandler(t *testing.T) {
+	var got error
+	st := newSite(t, func(s *djangobridge.Settings) { s.DataUploadMaxNumberFields = 2 }, &middleware.Options{
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			got = err
+			w.WriteHeader(middleware.StatusFor(err))
+		},
+		CSRFFailureHandler: func(w http.ResponseWriter, r *http.Request, err error) { t.Error("CSRFFailureHandler called") },
+	})
+	c, h := adaptertest.CSRFPair()
+	r := httptest.NewRequest("POST", "/", strings.NewReader("csrfmiddlewaretoken="+h+"&a=1&b=2"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: "csrftoken", Value: c})
+	rec := httptest.NewRecorder()
+	st.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("the handler ran") })).ServeHTTP(rec, r)
+	var be *middleware.BodyError
+	if rec.Code != 400 || !errors.As(got, &be) || be.Django != middleware.TooManyFieldsSent {
+		t.Fatalf("%d, ErrorHandler got %v", rec.Code, got)
+	}
+}
