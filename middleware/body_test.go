@@ -203,3 +203,20 @@ func TestBodyLimitGoesToErrorHandler(t *testing.T) {
 		t.Fatalf("%d, ErrorHandler got %v", rec.Code, got)
 	}
 }
+
+// DATA_UPLOAD_MAX_NUMBER_FILES exists from 3.2.18, 4.0.10, 4.1.7 on
+// (Release.DataUploadMaxNumberFiles): 101 files pass on 3.2.17 and 4.1.6.
+func TestFileLimitFollowsTheRelease(t *testing.T) {
+	for v, want := range map[string]int{"3.2.17": 200, "3.2.18": 400, "4.1.6": 200, "4.1.7": 400, "6.1": 400} {
+		st := newSite(t, func(s *djangobridge.Settings) { s.DjangoVersion = djangobridge.MustParseVersion(v) }, nil)
+		c, h := adaptertest.CSRFPair()
+		r := httptest.NewRequest("POST", "/", strings.NewReader(adaptertest.Multipart([][2]string{{"csrfmiddlewaretoken", h}}, 101, 1)))
+		r.Header.Set("Content-Type", adaptertest.MultipartType)
+		r.AddCookie(&http.Cookie{Name: "csrftoken", Value: c})
+		rec := httptest.NewRecorder()
+		st.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).ServeHTTP(rec, r)
+		if rec.Code != want {
+			t.Errorf("Django %s: %d, want %d", v, rec.Code, want)
+		}
+	}
+}
