@@ -3,6 +3,7 @@ package djangobridge
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,7 @@ var EnvVars = []string{
 	"CSRF_COOKIE_NAME", "CSRF_COOKIE_AGE", "CSRF_COOKIE_DOMAIN", "CSRF_COOKIE_PATH",
 	"CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE", "CSRF_COOKIE_MASKED",
 	"CSRF_HEADER_NAME", "CSRF_TRUSTED_ORIGINS", "CSRF_USE_SESSIONS",
+	"DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "DATA_UPLOAD_MAX_NUMBER_FILES",
 	"LOGIN_URL", "SECURE_PROXY_SSL_HEADER", "PASSWORD_HASHERS", "AUTHENTICATION_BACKENDS",
 	"USE_TZ", "TIME_ZONE",
 }
@@ -59,7 +61,10 @@ var EnvVars = []string{
 //     None, or False for no attribute;
 //   - SECURE_PROXY_SSL_HEADER is "HEADER,value", the header in Django's
 //     spelling (HTTP_X_FORWARDED_PROTO) or the HTTP one (X-Forwarded-Proto);
-//     CSRF_HEADER_NAME likewise (HTTP_X_CSRFTOKEN or X-CSRFToken).
+//     CSRF_HEADER_NAME likewise (HTTP_X_CSRFTOKEN or X-CSRFToken);
+//   - DATA_UPLOAD_MAX_MEMORY_SIZE (bytes), DATA_UPLOAD_MAX_NUMBER_FIELDS
+//     and DATA_UPLOAD_MAX_NUMBER_FILES take a whole number ≥ 1, or None
+//     for no limit (NoLimit).
 //
 // DJANGO_VERSION is required: there is no default release, since the rules
 // of the wrong one (PBKDF2 iterations, CSRF checks, session hash fallbacks)
@@ -194,6 +199,26 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	}
 	list("CSRF_TRUSTED_ORIGINS", &s.CSRFTrustedOrigins)
 	boolean("CSRF_USE_SESSIONS", &s.CSRFUseSessions)
+
+	limit := func(name string, set func(n int64)) {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return
+		}
+		if v == "None" || v == "none" {
+			set(NoLimit)
+			return
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > math.MaxInt32 && name != "DATA_UPLOAD_MAX_MEMORY_SIZE" {
+			bad(name, v, errors.New("want a whole number ≥ 1, or None for no limit"))
+			return
+		}
+		set(n)
+	}
+	limit("DATA_UPLOAD_MAX_MEMORY_SIZE", func(n int64) { s.DataUploadMaxMemorySize = n })
+	limit("DATA_UPLOAD_MAX_NUMBER_FIELDS", func(n int64) { s.DataUploadMaxNumberFields = int(n) })
+	limit("DATA_UPLOAD_MAX_NUMBER_FILES", func(n int64) { s.DataUploadMaxNumberFiles = int(n) })
 
 	str("LOGIN_URL", &s.LoginURL)
 	if v := getenv("SECURE_PROXY_SSL_HEADER"); v != "" {

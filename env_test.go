@@ -30,6 +30,9 @@ func TestSettingsFromEnv(t *testing.T) {
 		"PASSWORD_HASHERS":                "django.contrib.auth.hashers.Argon2PasswordHasher",
 		"SESSION_SERIALIZER":              "django.contrib.sessions.serializers.JSONSerializer",
 		"SESSION_EXPIRE_AT_BROWSER_CLOSE": "1",
+		"DATA_UPLOAD_MAX_MEMORY_SIZE":     "None",
+		"DATA_UPLOAD_MAX_NUMBER_FIELDS":   "5000",
+		"DATA_UPLOAD_MAX_NUMBER_FILES":    "None",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +56,9 @@ func TestSettingsFromEnv(t *testing.T) {
 	want.TimeZone = "Europe/Paris"
 	want.PasswordHashers = []string{"django.contrib.auth.hashers.Argon2PasswordHasher"}
 	want.SessionExpireAtBrowserClose = true
+	want.DataUploadMaxMemorySize = NoLimit
+	want.DataUploadMaxNumberFields = 5000
+	want.DataUploadMaxNumberFiles = NoLimit
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("got  %+v\nwant %+v", s, want)
 	}
@@ -61,17 +67,19 @@ func TestSettingsFromEnv(t *testing.T) {
 // Every bad value is an error naming its variable, all at once.
 func TestSettingsFromEnvErrors(t *testing.T) {
 	_, err := SettingsFromEnv(envOf(map[string]string{
-		"SECRET_KEY":              "do-not-print-me",
-		"DJANGO_VERSION":          "4.x",
-		"SESSION_COOKIE_AGE":      "two weeks",
-		"SESSION_COOKIE_SECURE":   "maybe",
-		"SESSION_ENGINE":          "redis",
-		"CSRF_COOKIE_SAMESITE":    "sometimes",
-		"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
-		"USE_TZ":                  "false",
-		"TIME_ZONE":               "Mars/Olympus",
+		"SECRET_KEY":                    "do-not-print-me",
+		"DJANGO_VERSION":                "4.x",
+		"SESSION_COOKIE_AGE":            "two weeks",
+		"SESSION_COOKIE_SECURE":         "maybe",
+		"SESSION_ENGINE":                "redis",
+		"CSRF_COOKIE_SAMESITE":          "sometimes",
+		"SECURE_PROXY_SSL_HEADER":       "X-Forwarded-Proto",
+		"USE_TZ":                        "false",
+		"TIME_ZONE":                     "Mars/Olympus",
+		"DATA_UPLOAD_MAX_MEMORY_SIZE":   "2.5M",
+		"DATA_UPLOAD_MAX_NUMBER_FIELDS": "0",
 	}))
-	for _, name := range []string{"DJANGO_VERSION", "SESSION_COOKIE_AGE", "SESSION_COOKIE_SECURE", "SESSION_ENGINE", "CSRF_COOKIE_SAMESITE", "SECURE_PROXY_SSL_HEADER", "TIME_ZONE"} {
+	for _, name := range []string{"DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "DJANGO_VERSION", "SESSION_COOKIE_AGE", "SESSION_COOKIE_SECURE", "SESSION_ENGINE", "CSRF_COOKIE_SAMESITE", "SECURE_PROXY_SSL_HEADER", "TIME_ZONE"} {
 		if err == nil || !strings.Contains(err.Error(), name+"=") {
 			t.Errorf("no error naming %s in %v", name, err)
 		}
@@ -131,4 +139,20 @@ func FuzzSettingsFromEnv(f *testing.F) {
 			t.Errorf("%s=%q: %v is not an EnvError", name, v, err)
 		}
 	})
+}
+
+// 0 in Settings means Django's default; NoLimit (None) stays -1.
+func TestUploadLimits(t *testing.T) {
+	d := Defaults()
+	if m, f, n := d.UploadLimits(); m != 2621440 || f != 1000 || n != 100 {
+		t.Errorf("defaults: %d %d %d", m, f, n)
+	}
+	var z Settings
+	if m, f, n := z.UploadLimits(); m != 2621440 || f != 1000 || n != 100 {
+		t.Errorf("zero: %d %d %d", m, f, n)
+	}
+	z.DataUploadMaxMemorySize, z.DataUploadMaxNumberFields, z.DataUploadMaxNumberFiles = NoLimit, -7, NoLimit
+	if m, f, n := z.UploadLimits(); m != -1 || f != -1 || n != -1 {
+		t.Errorf("None: %d %d %d", m, f, n)
+	}
 }

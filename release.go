@@ -123,6 +123,11 @@ type Release struct {
 	// (4.1+); before, the whole value must equal the setting's.
 	ProxySSLHeaderFirstValue bool
 
+	// DataUploadMaxNumberFiles reports whether DATA_UPLOAD_MAX_NUMBER_FILES
+	// exists: MultiPartParser raises TooManyFilesSent (400) past it
+	// (3.2.18+, 4.0.10+, 4.1.7+, 4.2+; CVE-2023-24580).
+	DataUploadMaxNumberFiles bool
+
 	// --- Auth (django/contrib/auth/tokens.py) ---
 
 	// PasswordResetTokenAlgorithm is PasswordResetTokenGenerator.algorithm:
@@ -294,6 +299,7 @@ func ReleaseOf(v Version) (Release, error) {
 		CSRFCookieAlwaysMasked:  !at(4, 1, 0),
 
 		ProxySSLHeaderFirstValue: at(4, 1, 0),
+		DataUploadMaxNumberFiles: at(4, 1, 7) || at(4, 0, 10) && !at(4, 1, 0) || at(3, 2, 18) && !at(4, 0, 0),
 
 		PasswordResetTokenFallbacks: at(4, 1, 0),
 		PasswordResetTokenEmail:     true,

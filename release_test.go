@@ -75,6 +75,15 @@ func TestReleaseRules(t *testing.T) {
 		{"5.2.13", "VaryCookieOnSessionSave", rel("5.2.13").VaryCookieOnSessionSave, false},
 		{"5.2.14", "VaryCookieOnSessionSave", rel("5.2.14").VaryCookieOnSessionSave, true},
 		{"6.0", "VaryCookieOnSessionSave", rel("6.0").VaryCookieOnSessionSave, true},
+		{"3.2.17", "DataUploadMaxNumberFiles", rel("3.2.17").DataUploadMaxNumberFiles, false},
+		{"3.2.18", "DataUploadMaxNumberFiles", rel("3.2.18").DataUploadMaxNumberFiles, true},
+		{"3.2", "DataUploadMaxNumberFiles", rel("3.2").DataUploadMaxNumberFiles, true},
+		{"4.0.9", "DataUploadMaxNumberFiles", rel("4.0.9").DataUploadMaxNumberFiles, false},
+		{"4.0.10", "DataUploadMaxNumberFiles", rel("4.0.10").DataUploadMaxNumberFiles, true},
+		{"4.1.6", "DataUploadMaxNumberFiles", rel("4.1.6").DataUploadMaxNumberFiles, false},
+		{"4.1.7", "DataUploadMaxNumberFiles", rel("4.1.7").DataUploadMaxNumberFiles, true},
+		{"4.2", "DataUploadMaxNumberFiles", rel("4.2").DataUploadMaxNumberFiles, true},
+		{"6.1", "DataUploadMaxNumberFiles", rel("6.1").DataUploadMaxNumberFiles, true},
 	} {
 		if c.got != c.want {
 			t.Errorf("Django %s: %s = %v, want %v", c.v, c.name, c.got, c.want)

@@ -349,6 +349,33 @@ type Settings struct {
 	// under "_csrftoken" instead of a cookie. Default false.
 	CSRFUseSessions bool
 
+	// DataUploadMaxMemorySize is DATA_UPLOAD_MAX_MEMORY_SIZE in bytes,
+	// Django's default 2621440 (2.5 MiB); NoLimit is None (no limit). 0
+	// means the default (Django's own 0, which refuses every non-empty
+	// form, cannot be expressed). When the CSRF check reads a POST form
+	// (CsrfViewMiddleware reads request.POST) the middleware answers 400,
+	// as Django's RequestDataTooBig does, for an
+	// application/x-www-form-urlencoded body longer than this (by its
+	// Content-Length before reading, else by the bytes read: never more
+	// than this plus one are read), or a multipart/form-data body whose
+	// fields (not files) add up to more, each counted as len(name) + 2 +
+	// len(value) (django/http/request.py HttpRequest.body,
+	// django/http/multipartparser.py MultiPartParser._parse).
+	DataUploadMaxMemorySize int64
+	// DataUploadMaxNumberFields is DATA_UPLOAD_MAX_NUMBER_FIELDS, Django's
+	// default 1000; NoLimit is None, 0 means the default. A form the CSRF
+	// check reads with more fields is answered 400, as Django's
+	// TooManyFieldsSent: an url-encoded body counts 1 + its "&"s
+	// (Python's parse_qsl), a multipart body its non-file parts.
+	DataUploadMaxNumberFields int
+	// DataUploadMaxNumberFiles is DATA_UPLOAD_MAX_NUMBER_FILES, Django's
+	// default 100; NoLimit is None, 0 means the default. A multipart form
+	// the CSRF check reads with more file parts is answered 400, as
+	// Django's TooManyFilesSent, on the releases that have the setting
+	// (Release.DataUploadMaxNumberFiles: 3.2.18+, 4.0.10+, 4.1.7+, 4.2+);
+	// ignored on older ones.
+	DataUploadMaxNumberFiles int
+
 	// LoginURL is LOGIN_URL, where middleware.LoginRequired redirects
 	// anonymous users (with ?next=), default "/accounts/login/".
 	LoginURL string
@@ -407,11 +434,47 @@ type Settings struct {
 // DefaultModelBackend is the dotted path of Django's ModelBackend.
 const DefaultModelBackend = "django.contrib.auth.backends.ModelBackend"
 
-// Defaults returns Django's defaults for every field (Django 5.2 rules).
-// SecretKey is left empty: set it.
 // DefaultSessionDataLimit is the default Settings.SessionDataLimit, 64 MiB.
 const DefaultSessionDataLimit = 64 << 20
 
+// Django's defaults of the request body limits, and NoLimit, which stands
+// for None in DataUploadMaxMemorySize, DataUploadMaxNumberFields and
+// DataUploadMaxNumberFiles.
+const (
+	DefaultDataUploadMaxMemorySize   = 2621440
+	DefaultDataUploadMaxNumberFields = 1000
+	DefaultDataUploadMaxNumberFiles  = 100
+	NoLimit                          = -1
+)
+
+// UploadLimits returns DataUploadMaxMemorySize, DataUploadMaxNumberFields
+// and DataUploadMaxNumberFiles with 0 read as Django's default; a negative
+// value (NoLimit) is returned as -1, meaning None.
+func (s *Settings) UploadLimits() (memory int64, fields, files int) {
+	memory, fields, files = s.DataUploadMaxMemorySize, s.DataUploadMaxNumberFields, s.DataUploadMaxNumberFiles
+	switch {
+	case memory == 0:
+		memory = DefaultDataUploadMaxMemorySize
+	case memory < 0:
+		memory = NoLimit
+	}
+	switch {
+	case fields == 0:
+		fields = DefaultDataUploadMaxNumberFields
+	case fields < 0:
+		fields = NoLimit
+	}
+	switch {
+	case files == 0:
+		files = DefaultDataUploadMaxNumberFiles
+	case files < 0:
+		files = NoLimit
+	}
+	return memory, fields, files
+}
+
+// Defaults returns Django's defaults for every field (Django 5.2 rules).
+// SecretKey is left empty: set it.
 func Defaults() Settings {
 	return Settings{
 		DjangoVersion:               Django52,
@@ -431,6 +494,9 @@ func Defaults() Settings {
 		CSRFCookieSameSite:          "Lax",
 		CSRFHeaderName:              "X-CSRFToken",
 		LoginURL:                    "/accounts/login/",
+		DataUploadMaxMemorySize:     DefaultDataUploadMaxMemorySize,
+		DataUploadMaxNumberFields:   DefaultDataUploadMaxNumberFields,
+		DataUploadMaxNumberFiles:    DefaultDataUploadMaxNumberFiles,
 		PasswordLimits:              DefaultPasswordLimits(),
 		Argon2HashLength:            32,
 		PasswordCheckConcurrency:    runtime.NumCPU(),

@@ -50,9 +50,11 @@ type Options struct {
 	Logger *slog.Logger
 
 	// ErrorHandler answers a request whose session or user store failed
-	// (errors.Is(err, ErrStore)) or whose session vanished
-	// (ErrSessionInterrupted). Nil: DefaultErrorHandler (503 or 400 with a
-	// short text, logged). net/http only; adapters have their own.
+	// (errors.Is(err, ErrStore)), whose session vanished
+	// (ErrSessionInterrupted), or whose POST form broke Django's
+	// DATA_UPLOAD_MAX_* limits when the CSRF check read it (ErrBadRequest,
+	// a *BodyError). Nil: the core's Answer (503 or 400 with a short text;
+	// logged first). net/http only; adapters have their own.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// CSRFFailureHandler answers a request that fails the CSRF check
 	// (err is a *CSRFError). Nil: 403 with a short text, logged at Warn
@@ -105,7 +107,8 @@ type Middleware struct {
 	rel            djangobridge.Release // the release's rules
 	maskCookie     bool                 // the CSRF cookie holds a masked token
 	trusted        trustedOrigins
-	csrfHeaderName string // for messages: "X-Csrftoken"
+	csrfHeaderName string       // for messages: "X-Csrftoken"
+	limits         uploadLimits // DATA_UPLOAD_MAX_* for the release
 
 	sessions *djangosession.Manager // Options.Sessions with bounded store calls
 	timeout  time.Duration          // each store call's bound; 0: none
@@ -163,6 +166,7 @@ func New(opts Options) (*Middleware, error) {
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
 	m.csrfHeaderName = headerTitle(s.CSRFHeaderName)
+	m.limits = limitsOf(s, rel)
 	return m, nil
 }
 
@@ -203,8 +207,17 @@ type Request struct {
 	HasCSRFHeader bool
 	// FormToken returns the POST form field "csrfmiddlewaretoken" ("" if
 	// absent or the body is not a form); called only for a POST that
-	// needs the check. Nil: no form.
+	// needs the check. Nil: no form. ReadForm, when set, is used instead.
 	FormToken func() string
+	// ReadForm is FormToken with Django's body limits: it returns the
+	// csrfmiddlewaretoken field of a POST form and, when the body breaks
+	// DATA_UPLOAD_MAX_MEMORY_SIZE, _NUMBER_FIELDS or _NUMBER_FILES, the
+	// *BodyError that Middleware.ReadURLEncoded or CheckMultipart gave
+	// (the check then fails with it: 400). Another error (an unreadable
+	// or malformed body) counts as a missing field, as in Django. Called
+	// at most once, only for a POST whose CSRF check reaches the token,
+	// as CsrfViewMiddleware reads request.POST.
+	ReadForm func() (string, error)
 	// Conn, when set, is the client's connection, watched during each
 	// store call so that the call's context ends when the client goes
 	// away. For servers that do not end the request's context themselves
@@ -462,13 +475,13 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 }
 
 // StatusFor returns the status Django answers err with: 400 for
-// ErrSessionInterrupted, 403 for a CSRF failure, 500 for a programming
+// ErrSessionInterrupted and ErrBadRequest (a *BodyError), 403 for a CSRF failure, 500 for a programming
 // error (ErrNoState: a helper reached without the middleware; ErrNoAuth;
 // ErrNoMessages),
 // else 503 (the store is unavailable or past Options.StoreTimeout).
 func StatusFor(err error) int {
 	switch {
-	case errors.Is(err, ErrSessionInterrupted):
+	case errors.Is(err, ErrSessionInterrupted), errors.Is(err, ErrBadRequest):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrCSRF):
 		return http.StatusForbidden
@@ -480,7 +493,8 @@ func StatusFor(err error) int {
 
 // DefaultErrorHandler logs err (Middleware.LogFailure: at Error; at Info
 // when the client went away) and answers it with Middleware.Answer: 503
-// (400 for a vanished session, 500 for a programming error) with a short
+// (400 for a vanished session or a form over Django's limits, 500 for a
+// programming error) with a short
 // plain-text body (Reason) that reveals nothing of the error.
 func (m *Middleware) DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	m.LogFailure(r.Context(), r.URL.Path, err)

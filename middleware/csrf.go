@@ -325,7 +325,8 @@ func (s *State) finishCSRF(res *Result) error {
 
 // CheckCSRF is CsrfViewMiddleware.process_view for the request: nil when
 // it may proceed (a safe method, or the checks pass), a *CSRFError when
-// Django would answer 403, or an error wrapping ErrStore when the secret
+// Django would answer 403, a *BodyError when reading the POST form for the
+// token broke Django's DATA_UPLOAD_MAX_* limits (400), or an error wrapping ErrStore when the secret
 // lives in a session that cannot be read.
 func (s *State) CheckCSRF() error {
 	if err := s.csrfStart(); err != nil {
@@ -355,13 +356,28 @@ func (s *State) CheckCSRF() error {
 	return s.checkToken32()
 }
 
-func (s *State) requestToken() (tok string, fromHeader, present bool) {
-	if s.req.Method == "POST" && s.req.FormToken != nil {
-		if t := s.req.FormToken(); t != "" {
-			return t, false, true
+// requestToken is the token CsrfViewMiddleware._check_token takes: the
+// POST form's csrfmiddlewaretoken (reading request.POST, which raises
+// RequestDataTooBig, TooManyFieldsSent or TooManyFilesSent: err, a
+// *BodyError), else the CSRF header.
+func (s *State) requestToken() (tok string, fromHeader, present bool, err error) {
+	if s.req.Method == "POST" {
+		switch {
+		case s.req.ReadForm != nil:
+			t, err := s.req.ReadForm()
+			if errors.Is(err, ErrBadRequest) {
+				return "", false, false, err
+			}
+			if t != "" {
+				return t, false, true, nil
+			}
+		case s.req.FormToken != nil:
+			if t := s.req.FormToken(); t != "" {
+				return t, false, true, nil
+			}
 		}
 	}
-	return s.req.CSRFHeader, true, s.req.HasCSRFHeader
+	return s.req.CSRFHeader, true, s.req.HasCSRFHeader, nil
 }
 
 func (s *State) checkToken40() error {
@@ -392,7 +408,10 @@ func (s *State) checkToken40() error {
 		}
 		secret = v
 	}
-	tok, fromHeader, present := s.requestToken()
+	tok, fromHeader, present, err := s.requestToken()
+	if err != nil {
+		return err
+	}
 	if !present {
 		return reject(ReasonCSRFTokenMissing)
 	}
@@ -435,7 +454,10 @@ func (s *State) checkToken32() error {
 			secret, _ = UnmaskCSRFToken(v)
 		}
 	}
-	tok, _, _ := s.requestToken()
+	tok, _, _, err := s.requestToken()
+	if err != nil {
+		return err
+	}
 	if checkTokenFormat(tok) != "" || !tokenMatches(tok, secret) {
 		return reject(ReasonBadToken32)
 	}

@@ -66,6 +66,21 @@ func applyDjango(t testing.TB, s *djangobridge.Settings, release string, dj map[
 			s.CSRFUseSessions = v.(bool)
 		case "CSRF_TRUSTED_ORIGINS":
 			s.CSRFTrustedOrigins = v.([]string)
+		case "DATA_UPLOAD_MAX_MEMORY_SIZE":
+			s.DataUploadMaxMemorySize = djangobridge.NoLimit
+			if v != nil {
+				s.DataUploadMaxMemorySize = int64(v.(int))
+			}
+		case "DATA_UPLOAD_MAX_NUMBER_FIELDS":
+			s.DataUploadMaxNumberFields = djangobridge.NoLimit
+			if v != nil {
+				s.DataUploadMaxNumberFields = v.(int)
+			}
+		case "DATA_UPLOAD_MAX_NUMBER_FILES":
+			s.DataUploadMaxNumberFiles = djangobridge.NoLimit
+			if v != nil {
+				s.DataUploadMaxNumberFiles = v.(int)
+			}
 		default:
 			t.Fatalf("applyDjango: unknown setting %s", k)
 		}

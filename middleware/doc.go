@@ -33,7 +33,10 @@
 // Options.ErrorHandler's (default: 503 with a short text, logged with
 // log/slog), even if the handler ignored the error; a session deleted by a
 // concurrent request gives 400 (Django's SessionInterrupted); a failed CSRF
-// check 403; a helper reached by a request that never passed through the
+// check 403; a POST form the CSRF check reads that is over Django's
+// DATA_UPLOAD_MAX_MEMORY_SIZE, _NUMBER_FIELDS or _NUMBER_FILES 400
+// (ErrBadRequest, a *BodyError: Django's RequestDataTooBig,
+// TooManyFieldsSent, TooManyFilesSent), the handler not run; a helper reached by a request that never passed through the
 // middleware (an unwrapped mux) 500, with an Error log line naming the
 // mistake and the fix. New refuses a nil Auth unless Options.SessionsOnly
 // says so. Nothing panics. A replaced answer starts from an empty
@@ -65,7 +68,10 @@
 //		MessagesCookie: v,                          // the "messages" cookie (Options.Messages)
 //		Origin: v, HasOrigin: sent, Referer: v, HasReferer: sent,
 //		CSRFHeader: v, HasCSRFHeader: sent,         // Settings.CSRFHeaderName
-//		FormToken: func() string { return form value "csrfmiddlewaretoken" },
+//		ReadForm: func() (string, error) {      // the POST form's "csrfmiddlewaretoken",
+//			// within Django's limits: mw.ReadURLEncoded(contentLength, body) or
+//			// mw.CheckURLEncoded(body); mw.CheckMultipart(form, parseErr)
+//		},
 //		Conn: conn,                                 // only if the server does not end ctx when the client goes away
 //	})
 //	// give the handler st.Context() (it carries st: StateFromContext)
@@ -100,7 +106,12 @@
 // field, masked or not, compared in constant time; on 4.0+ the Origin
 // header, and the Referer of HTTPS requests, against the request's host and
 // CSRF_TRUSTED_ORIGINS; CSRF_USE_SESSIONS keeps the secret in the session
-// under "_csrftoken"; Login rotates it. The Host header is trusted as
+// under "_csrftoken"; Login rotates it. As CsrfViewMiddleware reads
+// request.POST before the header, a POST's url-encoded or multipart form is
+// read first (once the Origin, Referer and cookie checks pass), within
+// Django's body limits (see body.go: Middleware.ReadURLEncoded,
+// CheckMultipart); net/http handlers still find it parsed in r.PostForm.
+// The Host header is trusted as
 // request.get_host(): run behind a server or proxy that enforces your
 // ALLOWED_HOSTS.
 package middleware

@@ -62,7 +62,8 @@ func IsSafeMethod(method string) bool {
 // of when it runs: nil for a safe method, when Options.DisableCSRFCheck
 // is set, or when exempt (may be nil) reports the view csrf_exempt — exempt
 // is called only for an unsafe method. Otherwise State.CheckCSRF's
-// answer: a *CSRFError (403) or an error wrapping ErrStore.
+// answer: a *CSRFError (403), a *BodyError (400: the POST form broke
+// Django's DATA_UPLOAD_MAX_* limits) or an error wrapping ErrStore.
 func (s *State) Gate(exempt func() bool) error {
 	if s.m.opts.DisableCSRFCheck || IsSafeMethod(s.req.Method) || exempt != nil && exempt() {
 		return nil
@@ -73,12 +74,14 @@ func (s *State) Gate(exempt func() bool) error {
 // IsFlowError reports whether err is one of the request flow's own
 // failures, which the error handler answers: a store failure or timeout
 // (ErrStore), a vanished session (ErrSessionInterrupted), a failed CSRF
-// check (ErrCSRF), or a programming error (ErrNoState, ErrNoAuth,
+// check (ErrCSRF), a POST form over Django's limits (ErrBadRequest), or a
+// programming error (ErrNoState, ErrNoAuth,
 // ErrNoMessages).
 // Adapters hand these to their framework's error handling with
 // StatusFor and Reason.
 func IsFlowError(err error) bool {
 	return errors.Is(err, ErrStore) || errors.Is(err, ErrSessionInterrupted) || errors.Is(err, ErrCSRF) ||
+		errors.Is(err, ErrBadRequest) ||
 		errors.Is(err, ErrNoState) || errors.Is(err, ErrNoAuth) || errors.Is(err, ErrNoMessages)
 }
 
@@ -92,6 +95,8 @@ func Reason(err error) string {
 		return "CSRF verification failed. Request aborted."
 	case errors.Is(err, ErrSessionInterrupted):
 		return "Bad request: the session was deleted before the request completed."
+	case errors.Is(err, ErrBadRequest):
+		return "Bad Request (400)"
 	case errors.Is(err, ErrNoState), errors.Is(err, ErrNoAuth), errors.Is(err, ErrNoMessages):
 		return "Internal server error."
 	case errors.As(err, &te):
@@ -102,7 +107,8 @@ func Reason(err error) string {
 
 // Answer is the core's default answer to a flow error: StatusFor(err)
 // with Reason(err) as a short plain text (Django's CSRF failure page is
-// "Forbidden (403)" and the reason).
+// "Forbidden (403)" and the reason; its 400 page for a body over the
+// limits, "Bad Request (400)").
 func (m *Middleware) Answer(err error) Answer {
 	body := Reason(err) + "\n"
 	if errors.Is(err, ErrCSRF) {
@@ -123,6 +129,9 @@ func (m *Middleware) LogFailure(ctx context.Context, path string, err error) {
 	switch {
 	case errors.Is(err, ErrCSRF):
 		m.log.WarnContext(ctx, "Forbidden ("+reasonOf(err)+"): "+path, "status", code)
+	case errors.Is(err, ErrBadRequest):
+		// Django's django.security.<exception> logger, at error.
+		m.log.ErrorContext(ctx, reasonOf(err), "path", path, "status", code)
 	case errors.Is(err, ErrNoState):
 		m.log.ErrorContext(ctx, noStateMessage, "path", path, "status", code)
 	case errors.Is(err, context.Canceled), errors.Is(err, ErrClientGone):

@@ -2,12 +2,14 @@ package middleware
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -95,10 +97,10 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, a HTTPAdapter
 	rw.ResponseWriter, rw.st, rw.a = w, st, a
 	r = r.WithContext(st.ctx)
 	rw.r = r
-	if st.req.FormToken != nil {
+	if st.req.ReadForm != nil {
 		// Parse the form into the request the handler gets, so that
 		// it still sees the body's fields after the CSRF check read it.
-		st.req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
+		st.req.ReadForm = func() (string, error) { return m.readForm(r) }
 	}
 	if IsSafeMethod(r.Method) || !a.Exempt(r) {
 		if err := st.Gate(nil); err != nil {
@@ -134,9 +136,44 @@ func (m *Middleware) begin(r *http.Request) *State {
 				req.Port = p
 			}
 		}
-		req.FormToken = func() string { return r.PostFormValue(CSRFFormField) }
+		req.ReadForm = func() (string, error) { return m.readForm(r) }
 	}
 	return m.Begin(r.Context(), &req)
+}
+
+// formBody is the url-encoded body put back for the handler.
+type formBody struct{ bytes.Reader }
+
+func (*formBody) Close() error { return nil }
+
+// readForm is request.POST["csrfmiddlewaretoken"] for net/http, within
+// Django's body limits (ReadURLEncoded, CheckMultipart): the form is
+// parsed into r (r.PostForm, r.Form, r.MultipartForm; an url-encoded body
+// is also put back in r.Body), so the handler reads it as usual.
+func (m *Middleware) readForm(r *http.Request) (string, error) {
+	if r.PostForm != nil {
+		return r.PostForm.Get(CSRFFormField), nil // parsed before the middleware
+	}
+	switch FormKind(r.Header.Get("Content-Type")) {
+	case FormURLEncoded:
+		body, err := m.ReadURLEncoded(r.ContentLength, r.Body)
+		if err != nil {
+			return "", err
+		}
+		fb := new(formBody)
+		fb.Reset(body)
+		r.Body = fb
+		r.PostForm, _ = url.ParseQuery(string(body)) // as ParseForm: the pairs it could read
+		_ = r.ParseForm()                            // r.Form: the body's fields, then the query's
+		return r.PostForm.Get(CSRFFormField), nil
+	case FormMultipart:
+		err := m.CheckMultipart(r.MultipartForm, r.ParseMultipartForm(m.MultipartMaxMemory()))
+		if err != nil {
+			return "", err
+		}
+		return r.PostForm.Get(CSRFFormField), nil
+	}
+	return "", nil
 }
 
 // scanCookies finds the session, CSRF and messages cookies in one Cookie header
@@ -212,6 +249,10 @@ func reasonOf(err error) string {
 	var ce *CSRFError
 	if errors.As(err, &ce) {
 		return ce.Reason
+	}
+	var be *BodyError
+	if errors.As(err, &be) {
+		return be.Message
 	}
 	return err.Error()
 }

@@ -170,3 +170,18 @@ func TestNilAuthIsAnExplicitChoice(t *testing.T) {
 		t.Fatalf("User with SessionsOnly: %d, want 500 (ErrNoAuth is a programming error)", rec.Code)
 	}
 }
+
+// A 10 MiB form gets Django's 400, with a Content-Length or chunked: not
+// 403, not a dropped connection. (gorilla/mux runs its middleware only for
+// a matched route, as Django runs process_view only for a resolved view:
+// its POST /user is the router's 405.)
+func TestRoutersAnswerHugeBodies400(t *testing.T) {
+	for _, name := range []string{"ServeMux", "chi"} {
+		router := routers[name]
+		t.Run(name, func(t *testing.T) {
+			if a, b := adaptertest.CheckHugeBody(t, starter(router)); a != 400 || b != 400 {
+				t.Fatalf("statuses %d (Content-Length), %d (chunked), want 400", a, b)
+			}
+		})
+	}
+}

@@ -89,3 +89,11 @@ func TestSkipperAndContextKeys(t *testing.T) {
 		}
 	}
 }
+
+// A 10 MiB form gets Django's 400 through echo's HTTPErrorHandler, with a
+// Content-Length or chunked: not 403, not a dropped connection.
+func TestHugeBodyIs400(t *testing.T) {
+	if a, b := adaptertest.CheckHugeBody(t, start(nil)); a != 400 || b != 400 {
+		t.Fatalf("statuses %d (Content-Length), %d (chunked), want 400", a, b)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/middleware"
 	"github.com/djangobridge/djangobridge/middleware/echomw"
 	"github.com/djangobridge/djangobridge/middleware/internal/adaptertest"
@@ -226,5 +227,30 @@ func TestStoreErrorReturnedByAHandlerIs503(t *testing.T) {
 	})
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", rec.Code)
+	}
+}
+
+// A form over DATA_UPLOAD_MAX_MEMORY_SIZE reaches echo's HTTPErrorHandler
+// as an *echo.HTTPError 400 whose Internal is the core's *BodyError.
+func TestBodyLimitGoesThroughEchosErrorHandler(t *testing.T) {
+	st := adaptertest.NewSite(t, func(s *djangobridge.Settings) { s.DataUploadMaxMemorySize = 100 })
+	e := echo.New()
+	var got error
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		got = err
+		_ = c.NoContent(err.(*echo.HTTPError).Code)
+	}
+	e.Use(echomw.New(st.MW))
+	e.POST("/", func(c echo.Context) error { t.Error("the handler ran"); return nil })
+	cookie, header := adaptertest.CSRFPair()
+	r := httptest.NewRequest("POST", "/", strings.NewReader(adaptertest.PadTo("a=1", 101)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-CSRFToken", header)
+	r.AddCookie(&http.Cookie{Name: "csrftoken", Value: cookie})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, r)
+	var he *echo.HTTPError
+	if rec.Code != 400 || !errors.As(got, &he) || he.Code != 400 || !errors.Is(he.Internal, middleware.ErrBadRequest) {
+		t.Fatalf("%d, HTTPErrorHandler got %#v", rec.Code, got)
 	}
 }

@@ -24,6 +24,15 @@
 // middleware/internal/fasthttpreq, shared with the other fiber adapter).
 // Messages gives Django's flash messages when middleware.Options.Messages
 // is set.
+//
+// Request bodies: the CSRF check of a POST reads its form within Django's
+// DATA_UPLOAD_MAX_* limits and answers 400 past them, as Django does
+// (fasthttpreq.CheckForm: the core's rule). fasthttp reads a body whole
+// before any handler and refuses one over the app's BodyLimit (4 MiB by
+// default) itself, with 413, before this middleware runs. Set
+// fiber.Config{StreamRequestBody: true} so that such a body reaches the
+// middleware: it then reads no more than DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+// bytes of an url-encoded form and answers Django's 400.
 package fiber3mw
 
 import (

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/middleware"
 	"github.com/djangobridge/djangobridge/middleware/fibermw"
 	"github.com/djangobridge/djangobridge/middleware/internal/adaptertest"
@@ -264,5 +265,34 @@ func TestStoreErrorReturnedByAHandlerIs503(t *testing.T) {
 	})
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", resp.StatusCode)
+	}
+}
+
+// A form over DATA_UPLOAD_MAX_MEMORY_SIZE reaches Config.ErrorHandler as a
+// *fiber.Error 400 that unwraps to the core's *BodyError.
+func TestBodyLimitGoesThroughTheErrorHandler(t *testing.T) {
+	st := adaptertest.NewSite(t, func(s *djangobridge.Settings) { s.DataUploadMaxMemorySize = 100 })
+	var got error
+	app := fiber.New()
+	app.Use(fibermw.New(st.MW, fibermw.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
+		got = err
+		var fe *fiber.Error
+		errors.As(err, &fe)
+		return c.SendStatus(fe.Code)
+	}}))
+	app.Post("/", func(c *fiber.Ctx) error { t.Error("the handler ran"); return nil })
+	cookie, header := adaptertest.CSRFPair()
+	r := httptest.NewRequest("POST", "/", strings.NewReader(adaptertest.PadTo("a=1", 101)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-CSRFToken", header)
+	r.AddCookie(&http.Cookie{Name: "csrftoken", Value: cookie})
+	resp, err := app.Test(r, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fe *fiber.Error
+	var be *middleware.BodyError
+	if resp.StatusCode != 400 || !errors.As(got, &fe) || fe.Code != 400 || !errors.As(got, &be) || be.Django != middleware.RequestDataTooBig {
+		t.Fatalf("%d, ErrorHandler got %#v", resp.StatusCode, got)
 	}
 }

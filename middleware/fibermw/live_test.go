@@ -98,3 +98,16 @@ func TestNextAndLocals(t *testing.T) {
 		}
 	}
 }
+
+// With StreamRequestBody, a 10 MiB form reaches the middleware, which
+// reads no more than DATA_UPLOAD_MAX_MEMORY_SIZE + 1 bytes of it and
+// answers Django's 400 through the app's ErrorHandler. Without it,
+// fasthttp refuses a body over fiber's BodyLimit (4 MiB) itself with 413
+// before any handler runs: the middleware cannot answer that one.
+func TestHugeBodyIs400(t *testing.T) {
+	if a, b := adaptertest.CheckHugeBody(t, start(fiber.Config{StreamRequestBody: true})); a != 400 || b != 400 {
+		t.Fatalf("StreamRequestBody: statuses %d (Content-Length), %d (chunked), want 400", a, b)
+	}
+	a, b := adaptertest.CheckHugeBody(t, start(fiber.Config{}))
+	t.Logf("fiber's default BodyLimit: statuses %d (Content-Length), %d (chunked)", a, b)
+}

@@ -175,3 +175,11 @@ func TestJSONWithSessionCookie(t *testing.T) {
 		t.Fatalf("%d %q %v", rec.Code, rec.Body, rec.Header())
 	}
 }
+
+// A 10 MiB form gets Django's 400, with a Content-Length or chunked: not
+// 403, not a dropped connection.
+func TestHugeBodyIs400(t *testing.T) {
+	if a, b := adaptertest.CheckHugeBody(t, start(ginmw.Config{})); a != 400 || b != 400 {
+		t.Fatalf("statuses %d (Content-Length), %d (chunked), want 400", a, b)
+	}
+}

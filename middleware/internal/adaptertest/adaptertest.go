@@ -234,7 +234,7 @@ type Request struct {
 	Method  string
 	Cookies map[string]string
 	Header  map[string]string
-	Form    string // an urlencoded body
+	Form    string // the body: url-encoded unless Header sets Content-Type
 }
 
 // A Scenario is a request and a handler, written once against the core's
@@ -315,7 +315,8 @@ func CSRFPair() (cookie, header string) {
 	return secret, middleware.MaskCSRFSecret(secret)
 }
 
-// Scenarios are the cases every adapter must answer as net/http does.
+// Scenarios are the cases every adapter must answer as net/http does
+// (BodyScenarios among them).
 func Scenarios() []Scenario {
 	touchNothing := func(ctx context.Context, s *middleware.State) int { return http.StatusOK }
 	readUser := func(ctx context.Context, s *middleware.State) int {
@@ -369,7 +370,7 @@ func Scenarios() []Scenario {
 			return r
 		}
 	}
-	return []Scenario{
+	return append([]Scenario{
 		{Name: "no cookie, session untouched", Request: get(nil), Handle: touchNothing},
 		{Name: "session cookie, session untouched: no query", Request: get(withSession), Handle: touchNothing},
 		{Name: "logged in, user read: one session and one user query", Request: get(loggedIn), Handle: readUser},
@@ -412,5 +413,5 @@ func Scenarios() []Scenario {
 				}
 				return http.StatusOK
 			}},
-	}
+	}, BodyScenarios()...)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +86,63 @@ func CheckTimeout(t *testing.T, start Starter) (status int, body string) {
 		t.Errorf("answer %d %q, want 503 with the reason (did not answer within 100ms)", resp.StatusCode, b)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// HugeBody is the size of CheckHugeBody's body: 10 MiB.
+const HugeBody = 10 << 20
+
+// CheckHugeBody POSTs a 10 MiB url-encoded form (one field, with the CSRF
+// cookie and the X-CSRFToken header) to a live server, with a
+// Content-Length or chunked, and returns the statuses the server answered
+// (0 when it answered nothing: a dropped connection). Django answers 400
+// (RequestDataTooBig) whether or not the header is sent.
+func CheckHugeBody(t *testing.T, start Starter) (withLength, chunked int) {
+	t.Helper()
+	st := NewSite(t, nil)
+	base := start(t, st)
+	send := func(chunk bool) int {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+		c, h := CSRFPair()
+		head := "POST /user HTTP/1.1\r\nHost: example.com\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+			"Cookie: " + st.Settings.CSRFCookieName + "=" + c + "\r\nX-CSRFToken: " + h + "\r\n"
+		if chunk {
+			head += "Transfer-Encoding: chunked\r\n\r\n"
+		} else {
+			head += "Content-Length: " + strconv.Itoa(HugeBody) + "\r\n\r\n"
+		}
+		go func() { // the server may stop reading: writes then fail
+			if _, err := io.WriteString(conn, head); err != nil {
+				return
+			}
+			block := "a=" + strings.Repeat("x", 64<<10-2)
+			for sent := 0; sent < HugeBody; sent += len(block) {
+				var err error
+				if chunk {
+					_, err = io.WriteString(conn, strconv.FormatInt(int64(len(block)), 16)+"\r\n"+block+"\r\n")
+				} else {
+					_, err = io.WriteString(conn, block)
+				}
+				if err != nil {
+					return
+				}
+				block = strings.Repeat("x", 64<<10)
+			}
+			if chunk {
+				_, _ = io.WriteString(conn, "0\r\n\r\n")
+			}
+		}()
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Logf("no answer (chunked %v): %v", chunk, err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	return send(false), send(true)
 }

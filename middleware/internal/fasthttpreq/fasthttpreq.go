@@ -17,12 +17,6 @@ import (
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
-// Content types whose body holds the csrfmiddlewaretoken form field.
-const (
-	mimeForm      = "application/x-www-form-urlencoded"
-	mimeMultipart = "multipart/form-data"
-)
-
 // A Form gives a form field as the framework parses the body: fiber's
 // context (v2's *fiber.Ctx and v3's fiber.Ctx both have this FormValue).
 type Form interface {
@@ -68,14 +62,45 @@ func Request(m *middleware.Middleware, ctx *fasthttp.RequestCtx, method string, 
 	if v := h.Peek(s.CSRFHeaderName); v != nil {
 		req.CSRFHeader, req.HasCSRFHeader = string(v), true
 	}
-	req.FormToken = func() string {
-		ct := string(h.ContentType())
-		if !strings.HasPrefix(ct, mimeForm) && !strings.HasPrefix(ct, mimeMultipart) {
-			return ""
+	req.ReadForm = func() (string, error) {
+		if err := CheckForm(m, ctx); err != nil {
+			return "", err
 		}
-		return strings.Clone(form.FormValue(middleware.CSRFFormField))
+		switch middleware.FormKind(string(h.ContentType())) {
+		case middleware.FormURLEncoded, middleware.FormMultipart:
+			return strings.Clone(form.FormValue(middleware.CSRFFormField)), nil
+		}
+		return "", nil
 	}
 	return req
+}
+
+// CheckForm applies Django's body limits (DATA_UPLOAD_MAX_*) to the form
+// of ctx's request, as request.POST does: the core's
+// Middleware.CheckURLEncoded on an url-encoded body (fasthttp has read it
+// whole, up to the server's MaxRequestBodySize — fiber's BodyLimit —
+// unless it streams it: then at most the limit plus one bytes are read,
+// and the body is put back), Middleware.CheckMultipart on a multipart one
+// as fasthttp parses it. A *middleware.BodyError is the 400 answer;
+// another error a body that could not be read (the token is missing).
+func CheckForm(m *middleware.Middleware, ctx *fasthttp.RequestCtx) error {
+	h := &ctx.Request.Header
+	switch middleware.FormKind(string(h.ContentType())) {
+	case middleware.FormURLEncoded:
+		if ctx.Request.IsBodyStream() {
+			body, err := m.ReadURLEncoded(int64(h.ContentLength()), ctx.RequestBodyStream())
+			if err != nil {
+				return err
+			}
+			ctx.Request.SetBody(body)
+			return nil
+		}
+		return m.CheckURLEncoded(ctx.Request.Body())
+	case middleware.FormMultipart:
+		f, err := ctx.MultipartForm()
+		return m.CheckMultipart(f, err)
+	}
+	return nil
 }
 
 // Method returns m as a constant (no copy) for the usual methods, a copy

@@ -1,8 +1,11 @@
 package fasthttpreq_test
 
 import (
+	"errors"
+	"io"
 	"net"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -61,22 +64,72 @@ func TestRequestCopiesOutOfFasthttpBuffers(t *testing.T) {
 		CSRFHeader: "hdr", HasCSRFHeader: true,
 	}
 	got := req
-	got.FormToken, got.Conn, got.Port = nil, nil, ""
+	got.ReadForm, got.Conn, got.Port = nil, nil, ""
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("request\n got %+v\nwant %+v", got, want)
 	}
-	if req.FormToken == nil {
-		t.Fatal("no FormToken for an unsafe method")
+	if req.ReadForm == nil {
+		t.Fatal("no ReadForm for an unsafe method")
 	}
-	// FormToken is read later, from the current body: only for a form.
+	// ReadForm is read later, from the current body: only for a form.
 	ctx.Request.Header.SetContentType("application/x-www-form-urlencoded")
-	if tok := req.FormToken(); tok != "fromform" {
-		t.Errorf("FormToken %q", tok)
+	if tok, err := req.ReadForm(); tok != "fromform" || err != nil {
+		t.Errorf("ReadForm %q %v", tok, err)
+	}
+	ctx.Request.Header.SetContentType("Application/X-WWW-Form-Urlencoded; charset=utf-8")
+	if tok, err := req.ReadForm(); tok != "fromform" || err != nil {
+		t.Errorf("ReadForm, type with a charset: %q %v", tok, err)
 	}
 	ctx.Request.Header.SetContentType("application/json")
-	if tok := req.FormToken(); tok != "" {
-		t.Errorf("FormToken of a JSON body %q", tok)
+	if tok, err := req.ReadForm(); tok != "" || err != nil {
+		t.Errorf("ReadForm of a JSON body %q %v", tok, err)
 	}
+}
+
+// CheckForm applies the core's limits to the body fasthttp read, and to a
+// streamed one (StreamRequestBody), reading no more than the limit + 1.
+func TestCheckForm(t *testing.T) {
+	m := newMiddleware(t)
+	var ctx fasthttp.RequestCtx
+	ctx.Request.Header.SetMethod("POST")
+	ctx.Request.Header.SetContentType("application/x-www-form-urlencoded")
+	ctx.Request.SetBody([]byte("a=" + strings.Repeat("x", djangobridge.DefaultDataUploadMaxMemorySize-2)))
+	if err := fasthttpreq.CheckForm(m, &ctx); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+	ctx.Request.SetBody([]byte("a=" + strings.Repeat("x", djangobridge.DefaultDataUploadMaxMemorySize-1)))
+	if err := fasthttpreq.CheckForm(m, &ctx); !errors.Is(err, middleware.ErrBadRequest) {
+		t.Errorf("over the limit: %v", err)
+	}
+	ctx.Request.SetBody([]byte(strings.Repeat("&", 1000)))
+	var be *middleware.BodyError
+	if err := fasthttpreq.CheckForm(m, &ctx); !errors.As(err, &be) || be.Django != middleware.TooManyFieldsSent {
+		t.Errorf("1001 fields: %v", err)
+	}
+	src := &counting{n: 10 << 20}
+	ctx.Request.SetBodyStream(src, -1)
+	if err := fasthttpreq.CheckForm(m, &ctx); !errors.Is(err, middleware.ErrBadRequest) || src.read > djangobridge.DefaultDataUploadMaxMemorySize+1 {
+		t.Errorf("streamed 10 MiB: %v, read %d", err, src.read)
+	}
+	src = &counting{n: 100}
+	ctx.Request.SetBodyStream(src, 100)
+	if err := fasthttpreq.CheckForm(m, &ctx); err != nil || len(ctx.Request.Body()) != 100 {
+		t.Errorf("streamed 100 bytes: %v, body %d", err, len(ctx.Request.Body()))
+	}
+}
+
+type counting struct{ n, read int }
+
+func (c *counting) Read(p []byte) (int, error) {
+	if c.read >= c.n {
+		return 0, io.EOF
+	}
+	k := min(len(p), c.n-c.read)
+	for i := range p[:k] {
+		p[i] = 'x'
+	}
+	c.read += k
+	return k, nil
 }
 
 // A safe method reads only the cookies; the usual methods are constants.
@@ -86,7 +139,7 @@ func TestRequestSafeMethod(t *testing.T) {
 	ctx.Request.Header.SetMethod("GET")
 	ctx.Request.Header.Set("Origin", "https://example.com")
 	req := fasthttpreq.Request(m, &ctx, "GET", form{})
-	if req.Method != "GET" || req.HasOrigin || req.FormToken != nil || req.HasSessionCookie || req.MessagesCookie != "" {
+	if req.Method != "GET" || req.HasOrigin || req.ReadForm != nil || req.HasSessionCookie || req.MessagesCookie != "" {
 		t.Errorf("safe request %+v", req)
 	}
 	if testing.AllocsPerRun(100, func() { _ = fasthttpreq.Method("GET") }) != 0 {
