@@ -44,11 +44,16 @@ var checked = []string{"auth.change_user", "auth.view_group", "auth.delete_user"
 // TestAccountsAgreeWithDjango: groups, memberships and permissions written
 // by Go give the same has_perm answers (and group lists) in Django, and
 // those Django's ORM writes give the same answers in Go; renames, removals,
-// deactivation and deletion too; on SQLite, PostgreSQL (database/sql and
-// pgx) and MariaDB.
+// deactivation and deletion too; on every release, on SQLite, PostgreSQL
+// (database/sql and pgx) and MariaDB.
 func TestAccountsAgreeWithDjango(t *testing.T) {
 	type run struct{ kind, release string }
-	runs := []run{{"sqlite", "3.2"}, {"sqlite", "6.1"}, {"postgres", "5.2"}, {"pgx", "4.2"}, {"mysql", "5.2"}, {"mysql", "3.2"}}
+	var runs []run // every release × every database (and pgx beside database/sql on PostgreSQL)
+	for _, release := range djangotest.Releases {
+		for _, kind := range []string{"sqlite", "postgres", "pgx", "mysql"} {
+			runs = append(runs, run{kind, release})
+		}
+	}
 	for _, r := range runs {
 		t.Run(r.kind+"/"+r.release, func(t *testing.T) {
 			ctx := context.Background()
