@@ -13,6 +13,7 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/internal/djcookie"
 	"github.com/djangobridge/djangobridge/messages"
 )
 
@@ -98,9 +99,9 @@ type Middleware struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	sessionCookie cookieSpec
-	csrfCookie    cookieSpec
-	csrfAge       int // noMaxAge: browser-session cookie (CSRF_COOKIE_AGE None)
+	sessionCookie djcookie.Spec
+	csrfCookie    djcookie.Spec
+	csrfAge       int // djcookie.NoMaxAge: browser-session cookie (CSRF_COOKIE_AGE None)
 
 	rel            djangobridge.Release // the release's rules
 	maskCookie     bool                 // the CSRF cookie holds a masked token
@@ -148,17 +149,17 @@ func New(opts Options) (*Middleware, error) {
 	if s.SessionCookieName == "" || s.CSRFCookieName == "" {
 		return nil, errors.New("middleware: SESSION_COOKIE_NAME and CSRF_COOKIE_NAME must be set")
 	}
-	m.sessionCookie = cookieSpec{
-		name: s.SessionCookieName, domain: s.SessionCookieDomain, path: s.SessionCookiePath,
-		secure: s.SessionCookieSecure, httpOnly: s.SessionCookieHTTPOnly, sameSite: s.SessionCookieSameSite,
+	m.sessionCookie = djcookie.Spec{
+		Name: s.SessionCookieName, Domain: s.SessionCookieDomain, Path: s.SessionCookiePath,
+		Secure: s.SessionCookieSecure, HTTPOnly: s.SessionCookieHTTPOnly, SameSite: s.SessionCookieSameSite,
 	}
-	m.csrfCookie = cookieSpec{
-		name: s.CSRFCookieName, domain: s.CSRFCookieDomain, path: s.CSRFCookiePath,
-		secure: s.CSRFCookieSecure, httpOnly: s.CSRFCookieHTTPOnly, sameSite: s.CSRFCookieSameSite,
+	m.csrfCookie = djcookie.Spec{
+		Name: s.CSRFCookieName, Domain: s.CSRFCookieDomain, Path: s.CSRFCookiePath,
+		Secure: s.CSRFCookieSecure, HTTPOnly: s.CSRFCookieHTTPOnly, SameSite: s.CSRFCookieSameSite,
 	}
 	m.csrfAge = s.CSRFCookieAge
 	if m.csrfAge <= 0 {
-		m.csrfAge = noMaxAge
+		m.csrfAge = djcookie.NoMaxAge
 	}
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
@@ -430,7 +431,7 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 	}
 	empty := sess.IsEmpty()
 	if s.req.HasSessionCookie && empty {
-		res.SetCookie = append(res.SetCookie, s.m.sessionCookie.renderDelete())
+		res.SetCookie = append(res.SetCookie, s.m.sessionCookie.RenderDelete())
 		res.VaryCookie = true
 		return nil
 	}
@@ -440,7 +441,7 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 	if !(sess.Modified() || st.SessionSaveEveryRequest) || empty {
 		return nil
 	}
-	maxAge := noMaxAge // max_age=None
+	maxAge := djcookie.NoMaxAge // max_age=None
 	if !sess.ExpireAtBrowserClose() {
 		maxAge = sess.ExpiryAge() // may be negative: Max-Age=-10, expires in the past
 	}
@@ -454,7 +455,7 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 		}
 		return fmt.Errorf("%w: save session: %w", ErrStore, err)
 	}
-	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.render(sess.Key(), maxAge, "", now))
+	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.Render(sess.Key(), maxAge, "", now))
 	if s.m.rel.VaryCookieOnSessionSave {
 		res.VaryCookie = true
 	}
