@@ -442,8 +442,10 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 		return nil
 	}
 	maxAge := djcookie.NoMaxAge // max_age=None
+	var ageSeconds float64
 	if !sess.ExpireAtBrowserClose() {
 		maxAge = sess.ExpiryAge() // may be negative: Max-Age=-10, expires in the past
+		ageSeconds = sess.ExpiryAgeSeconds()
 	}
 	now := s.m.now()
 	if status >= 500 && s.m.rel.SkipSaveOnAny5xx || status == 500 {
@@ -455,7 +457,14 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 		}
 		return fmt.Errorf("%w: save session: %w", ErrStore, err)
 	}
-	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.Render(sess.Key(), maxAge, "", now))
+	// SessionMiddleware: max_age = get_expiry_age(), written int(max_age);
+	// expires = http_date(time.time() + max_age), a float age's fraction
+	// included (set_expiry(3600.5)).
+	expires := ""
+	if maxAge != djcookie.NoMaxAge {
+		expires = now.Add(time.Duration(ageSeconds * float64(time.Second))).UTC().Format(http.TimeFormat)
+	}
+	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.Render(sess.Key(), maxAge, expires, now))
 	if s.m.rel.VaryCookieOnSessionSave {
 		res.VaryCookie = true
 	}
