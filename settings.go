@@ -253,8 +253,15 @@ type Settings struct {
 
 	// CSRFCookieName is CSRF_COOKIE_NAME, default "csrftoken".
 	CSRFCookieName string
-	// CSRFCookieAge is CSRF_COOKIE_AGE in seconds, default 31449600.
+	// CSRFCookieAge is CSRF_COOKIE_AGE in seconds, default 31449600. Every
+	// value is written as Django writes it: 0 gives Max-Age=0 (the browser
+	// drops the cookie at once), a negative one a Max-Age in the past. For
+	// CSRF_COOKIE_AGE = None set CSRFCookieAgeNone.
 	CSRFCookieAge int
+	// CSRFCookieAgeNone is CSRF_COOKIE_AGE = None: the CSRF cookie is a
+	// browser-session cookie (no Max-Age, no expires) and CSRFCookieAge is
+	// not used. Default false.
+	CSRFCookieAgeNone bool
 	// CSRFCookieDomain is CSRF_COOKIE_DOMAIN, default "".
 	CSRFCookieDomain string
 	// CSRFCookiePath is CSRF_COOKIE_PATH, default "/".

@@ -157,8 +157,10 @@ func New(opts Options) (*Middleware, error) {
 		Name: s.CSRFCookieName, Domain: s.CSRFCookieDomain, Path: s.CSRFCookiePath,
 		Secure: s.CSRFCookieSecure, HTTPOnly: s.CSRFCookieHTTPOnly, SameSite: s.CSRFCookieSameSite,
 	}
+	// CSRF_COOKIE_AGE: None is a browser-session cookie; 0 and negative
+	// ages are written as set_cookie writes them (Max-Age=0, expires now).
 	m.csrfAge = s.CSRFCookieAge
-	if m.csrfAge <= 0 {
+	if s.CSRFCookieAgeNone {
 		m.csrfAge = djcookie.NoMaxAge
 	}
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
