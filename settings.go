@@ -139,6 +139,15 @@ type UserModel struct {
 	// missing is_active counts as active and a missing is_superuser as not a
 	// superuser. Default none.
 	OmitColumns []string
+	// NoPermissionsMixin says the model does not inherit PermissionsMixin
+	// (an AbstractBaseUser subclass alone): it has no is_superuser, no
+	// groups and no user_permissions, so there are no GroupsTable and
+	// UserPermissionsTable to check or read, and permission lookups answer
+	// as Django's ModelBackend does for such a user (see
+	// djangouser.ModelBackend.AllPermissions). Omitting "is_superuser" in
+	// OmitColumns says the same (PermissionsMixin defines that field).
+	// Default false: auth.User and models with PermissionsMixin.
+	NoPermissionsMixin bool
 	// GroupsTable and UserPermissionsTable are the many-to-many tables of
 	// PermissionsMixin.groups and .user_permissions; "" means Django's
 	// names, Table + "_groups" and Table + "_user_permissions".

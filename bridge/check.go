@@ -56,7 +56,8 @@ var djangoTables = []struct {
 //   - the database answers (ErrUnreachable), and so does the cache of the
 //     cache and cached_db engines;
 //   - django_session (db and cached_db engines), AUTH_USER_MODEL's table,
-//     its groups and permissions tables, auth_group, auth_permission and
+//     its groups and permissions tables (unless the model has no
+//     PermissionsMixin: UserModel.NoPermissionsMixin), auth_group, auth_permission and
 //     django_content_type exist with the columns Django's migrate creates
 //     (ErrSchema, naming what is missing and saying to run manage.py
 //     migrate);
@@ -104,9 +105,13 @@ func (b *Bridge) Check(ctx context.Context) error {
 		add(ErrSchema, "AUTH_USER_MODEL: %v", err)
 	} else {
 		tables = append(tables, table{m.Table, append([]string{m.PKColumn}, djangouser.UserColumns(m)...)})
-		tables = append(tables,
-			table{m.GroupsTable, []string{"id", m.M2MColumn, "group_id"}},
-			table{m.UserPermissionsTable, []string{"id", m.M2MColumn, "permission_id"}})
+		if djangouser.HasPermissionsMixin(m) {
+			// A model without PermissionsMixin has no groups and
+			// user_permissions, hence no such tables.
+			tables = append(tables,
+				table{m.GroupsTable, []string{"id", m.M2MColumn, "group_id"}},
+				table{m.UserPermissionsTable, []string{"id", m.M2MColumn, "permission_id"}})
+		}
 	}
 	for _, t := range djangoTables {
 		tables = append(tables, table(t))
