@@ -10,6 +10,7 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
+	"github.com/djangobridge/djangobridge/sqlstore"
 )
 
 // ownerModel is the Go description of internal/djangotest/ops/_authapp's
@@ -92,6 +93,38 @@ func TestDjangoCustomUserWithoutPermissionsMixin(t *testing.T) {
 					check(t, name+" HasPerm", ok, err, want.HasPerm["auth.view_group"])
 					ok, err = e.auth.HasModulePerms(ctx, gu, "auth")
 					check(t, name+" HasModulePerms", ok, err, want.HasModule["auth"])
+				}
+
+				// Group and user management: the owner has no groups or
+				// user_permissions (Django: AttributeError); deleting a group
+				// or the owner works without those tables, as Django's
+				// delete() does.
+				acc, err := sqlstore.NewAccounts(e.h, dialect(t, kind), &e.s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dj.Do(t, "auth_create_group", map[string]any{"name": "editors", "perms": []string{"auth.change_group"}}, nil)
+				for what, err := range map[string]error{
+					"AddMember":            acc.AddMember(ctx, "editors", "ann@example.org"),
+					"RemoveMember":         acc.RemoveMember(ctx, "editors", "ann@example.org"),
+					"AddUserPermission":    acc.AddUserPermission(ctx, "ann@example.org", "auth.view_group"),
+					"RemoveUserPermission": acc.RemoveUserPermission(ctx, "ann@example.org", "auth.view_group"),
+				} {
+					if !errors.Is(err, djangouser.ErrNoPermissionsMixin) {
+						t.Errorf("%s: %v, want ErrNoPermissionsMixin", what, err)
+					}
+				}
+				if _, err := acc.Members(ctx, "editors"); !errors.Is(err, djangouser.ErrNoPermissionsMixin) {
+					t.Errorf("Members: %v, want ErrNoPermissionsMixin", err)
+				}
+				if err := acc.DeleteGroup(ctx, "editors"); err != nil {
+					t.Errorf("DeleteGroup: %v", err)
+				}
+				if err := acc.DeleteUser(ctx, "off@example.org"); err != nil {
+					t.Errorf("DeleteUser: %v", err)
+				}
+				if _, err := e.users.UserByUsername(ctx, "off@example.org"); !errors.Is(err, djangouser.ErrUserNotFound) {
+					t.Errorf("after DeleteUser: %v", err)
 				}
 			})
 		}
