@@ -3,6 +3,7 @@ package djangosession_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
@@ -48,4 +49,23 @@ func ExampleManager_Open() {
 	cart, _ := again.Get("cart")
 	fmt.Println(len(sess.Key()), cart, again.ExpiryAge())
 	// Output: 32 [A-100 B-7] 1209600
+}
+
+// The age Django's cached_db engine gives a cache entry from a row's
+// expire_date: with USE_TZ=False (TIME_ZONE Europe/Paris) it subtracts
+// naive wall clocks, so a day across the spring DST change is 86400 s,
+// though only 23 hours pass; with USE_TZ=True it is the real interval.
+func ExampleExpiryAgeIn() {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		fmt.Println("no tz database")
+		return
+	}
+	now := time.Date(2026, 3, 28, 12, 0, 0, 0, paris)
+	expire := time.Date(2026, 3, 29, 12, 0, 0, 0, paris)
+	fmt.Println(djangosession.ExpiryAgeIn(expire, now, paris))    // USE_TZ=False
+	fmt.Println(djangosession.ExpiryAgeIn(expire, now, time.UTC)) // USE_TZ=True
+	// Output:
+	// 86400
+	// 82800
 }

@@ -144,6 +144,13 @@ func TestLiveExpiryArithmetic(t *testing.T) {
 				if g, _ := got.Zone(); g != "CET" && g != "CEST" {
 					t.Errorf("%s: ExpiryDate %v not a Paris time", name, got)
 				}
+				// cached_db's TTL, get_expiry_age(expiry=row's expire_date):
+				// the same wall-clock arithmetic on the datetime read back.
+				if c.expiry["number"] == nil && got.Location().String() == "Europe/Paris" { // not a gap wall clock
+					if age := djangosession.ExpiryAgeIn(got, now, paris); age != dj.MaxAge {
+						t.Errorf("%s: ExpiryAgeIn %d, Django %d", name, age, dj.MaxAge)
+					}
+				}
 			}
 		})
 	}

@@ -742,9 +742,20 @@ func (m *Manager) aware(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), m.loc)
 }
 
-// ExpiryAgeAt is get_expiry_age(expiry=expireDate): the cached_db engine
-// uses it to set a cache entry's TTL from a row's expire_date.
-func ExpiryAgeAt(expireDate, now time.Time) int { return pyDeltaSeconds(expireDate.Sub(now)) }
+// ExpiryAgeAt is get_expiry_age(expiry=expireDate) with USE_TZ=True
+// (aware datetimes): the whole seconds from now to expireDate. It is
+// ExpiryAgeIn(expireDate, now, time.UTC).
+func ExpiryAgeAt(expireDate, now time.Time) int { return ExpiryAgeIn(expireDate, now, time.UTC) }
+
+// ExpiryAgeIn is get_expiry_age(expiry=expireDate) as Django computes it
+// with its datetimes in loc (Settings.Location: UTC when USE_TZ is True,
+// TIME_ZONE when False): the cached_db engine sets a cache entry's TTL from
+// a row's expire_date with it. With USE_TZ=False both datetimes are naive
+// wall clocks and Django subtracts those: across a DST change the age
+// differs from the real interval by the DST hour, and so does this.
+func ExpiryAgeIn(expireDate, now time.Time, loc *time.Location) int {
+	return pyDeltaSeconds(inLoc(expireDate.In(loc), time.UTC).Sub(inLoc(now.In(loc), time.UTC)))
+}
 
 // formatISO is datetime.isoformat(): microseconds only when non-zero; the
 // offset only for aware datetimes.
