@@ -69,3 +69,25 @@ func ExampleExpiryAgeIn() {
 	// 86400
 	// 82800
 }
+
+// Django with USE_TZ=False keeps naive wall clocks in TIME_ZONE, and its
+// naive arithmetic can reach 02:30 on the day Paris skips 02:00-03:00.
+// FromWallClock keeps that wall clock (at the offset before the change,
+// the instant PostgreSQL gives it); WallClock gives it back, as Django
+// writes it to SQLite and MySQL.
+func ExampleFromWallClock() {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		fmt.Println("no tz database")
+		return
+	}
+	w := time.Date(2027, 3, 28, 2, 30, 0, 0, time.UTC) // the naive wall clock's fields
+	t := djangosession.FromWallClock(w, paris)
+	fmt.Println(t.Format("2006-01-02 15:04 -07:00"), t.UTC().Format("15:04Z"))
+	fmt.Println(djangosession.WallClock(t, paris).Format("2006-01-02 15:04"))
+	fmt.Println(t.In(paris).Format("2006-01-02 15:04")) // what t.In would write
+	// Output:
+	// 2027-03-28 02:30 +01:00 01:30Z
+	// 2027-03-28 02:30
+	// 2027-03-28 03:30
+}

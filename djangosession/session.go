@@ -667,7 +667,37 @@ func wholeSeconds(d time.Duration) time.Duration {
 
 // wall is t's wall clock in TIME_ZONE as a naive Python datetime would
 // hold it (the fields, in UTC so that subtraction is wall-clock).
-func (m *Manager) wall(t time.Time) time.Time { return inLoc(t.In(m.loc), time.UTC) }
+func (m *Manager) wall(t time.Time) time.Time { return WallClock(t, m.loc) }
+
+// WallClock is t's wall clock in loc as Django's naive datetime in
+// TIME_ZONE holds it, its fields in UTC (so that subtracting two is
+// Django's naive subtraction): t.In(loc)'s fields, unless t's own fields
+// already name t in loc — a wall clock that loc skips, as FromWallClock
+// returns it — which are kept.
+func WallClock(t time.Time, loc *time.Location) time.Time {
+	if inLoc(t, loc).Equal(t) {
+		return inLoc(t, time.UTC)
+	}
+	return inLoc(t.In(loc), time.UTC)
+}
+
+// FromWallClock is the time whose wall clock in loc is w's fields (as
+// WallClock gives them), as Django's naive datetime in TIME_ZONE means
+// it: time.Date in loc, which for an ambiguous wall clock (autumn fold) is
+// the later, standard-time instant, as PostgreSQL reads a naive timestamp.
+// A wall clock that loc skips (spring-forward gap, which Django's naive
+// arithmetic reaches) keeps its fields, in a fixed zone at the offset in
+// force before the change: the instant time.Date and PostgreSQL give it,
+// and Python's fold=0 reading. WallClock(FromWallClock(w, loc), loc) == w.
+func FromWallClock(w time.Time, loc *time.Location) time.Time {
+	t := inLoc(w, loc)
+	if inLoc(t, time.UTC).Equal(inLoc(w, time.UTC)) {
+		return t
+	}
+	off := int(inLoc(w, time.UTC).Sub(t) / time.Second)
+	name, _ := t.Add(-24 * time.Hour).Zone()
+	return t.In(time.FixedZone(name, off))
+}
 
 // inLoc returns the time with t's wall-clock fields in loc.
 func inLoc(t time.Time, loc *time.Location) time.Time {
@@ -715,23 +745,8 @@ func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 	return mod.Add(age)
 }
 
-// fromWall is the time whose wall clock in TIME_ZONE is w's fields (w in
-// UTC, as wall holds them): time.Date in TIME_ZONE, which for an ambiguous
-// wall clock (autumn fold) is the later, standard-time instant, as
-// PostgreSQL reads a naive timestamp. A wall clock that TIME_ZONE skips
-// (spring-forward gap) is kept as Django's naive datetime holds it, in a
-// fixed zone at the offset in force before the change: the instant
-// time.Date and PostgreSQL give it, and Python's fold=0 reading, with
-// Django's wall clock.
-func (m *Manager) fromWall(w time.Time) time.Time {
-	t := inLoc(w, m.loc)
-	if inLoc(t, time.UTC).Equal(w) {
-		return t
-	}
-	off := int(w.Sub(t) / time.Second)
-	name, _ := t.Add(-24 * time.Hour).Zone()
-	return t.In(time.FixedZone(name, off))
-}
+// fromWall is FromWallClock in TIME_ZONE.
+func (m *Manager) fromWall(w time.Time) time.Time { return FromWallClock(w, m.loc) }
 
 // aware returns t, or for a naive Python datetime (read from a pickle) the
 // instant its wall clock names in TIME_ZONE (UTC when USE_TZ is set).
@@ -754,7 +769,7 @@ func ExpiryAgeAt(expireDate, now time.Time) int { return ExpiryAgeIn(expireDate,
 // wall clocks and Django subtracts those: across a DST change the age
 // differs from the real interval by the DST hour, and so does this.
 func ExpiryAgeIn(expireDate, now time.Time, loc *time.Location) int {
-	return pyDeltaSeconds(inLoc(expireDate.In(loc), time.UTC).Sub(inLoc(now.In(loc), time.UTC)))
+	return pyDeltaSeconds(WallClock(expireDate, loc).Sub(WallClock(now, loc)))
 }
 
 // formatISO is datetime.isoformat(): microseconds only when non-zero; the
