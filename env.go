@@ -59,6 +59,8 @@ var EnvVars = []string{
 //   - booleans take true/false, True/False, 1/0, yes/no, on/off;
 //   - SESSION_COOKIE_SAMESITE and CSRF_COOKIE_SAMESITE take Lax, Strict,
 //     None, or False for no attribute;
+//   - CSRF_COOKIE_AGE takes a whole number (0 and negatives included, as
+//     Django writes them) or None (CSRFCookieAgeNone);
 //   - SECURE_PROXY_SSL_HEADER is "HEADER,value", the header in Django's
 //     spelling (HTTP_X_FORWARDED_PROTO) or the HTTP one (X-Forwarded-Proto);
 //     CSRF_HEADER_NAME likewise (HTTP_X_CSRFTOKEN or X-CSRFToken);
@@ -182,7 +184,16 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	integer("CACHE_VERSION", &s.Cache.Version, 0)
 
 	str("CSRF_COOKIE_NAME", &s.CSRFCookieName)
-	integer("CSRF_COOKIE_AGE", &s.CSRFCookieAge, 1)
+	if v := getenv("CSRF_COOKIE_AGE"); v != "" {
+		// A whole number (0 and negatives as Django writes them) or None.
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			s.CSRFCookieAge, s.CSRFCookieAgeNone = n, false
+		} else if strings.TrimSpace(v) == "None" {
+			s.CSRFCookieAgeNone = true
+		} else {
+			bad("CSRF_COOKIE_AGE", v, errors.New("want a whole number of seconds, or None for a browser-session cookie"))
+		}
+	}
 	str("CSRF_COOKIE_DOMAIN", &s.CSRFCookieDomain)
 	str("CSRF_COOKIE_PATH", &s.CSRFCookiePath)
 	boolean("CSRF_COOKIE_SECURE", &s.CSRFCookieSecure)

@@ -156,3 +156,22 @@ func TestUploadLimits(t *testing.T) {
 		t.Errorf("None: %d %d %d", m, f, n)
 	}
 }
+
+// CSRF_COOKIE_AGE: a number (0 and negatives are Django values: Max-Age=0
+// deletes at once) or None (a browser-session cookie), told apart.
+func TestCSRFCookieAgeFromEnv(t *testing.T) {
+	for v, want := range map[string]struct {
+		age  int
+		none bool
+	}{"None": {31449600, true}, "0": {0, false}, "-60": {-60, false}, " 3600 ": {3600, false}} {
+		s, err := SettingsFromEnv(envOf(map[string]string{"DJANGO_VERSION": "5.2", "CSRF_COOKIE_AGE": v}))
+		if err != nil || s.CSRFCookieAge != want.age || s.CSRFCookieAgeNone != want.none {
+			t.Errorf("CSRF_COOKIE_AGE=%q: age %d none %v (%v); want %d %v", v, s.CSRFCookieAge, s.CSRFCookieAgeNone, err, want.age, want.none)
+		}
+	}
+	_, err := SettingsFromEnv(envOf(map[string]string{"DJANGO_VERSION": "5.2", "CSRF_COOKIE_AGE": "a year"}))
+	var ee *EnvError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "CSRF_COOKIE_AGE") || !strings.Contains(err.Error(), "None") {
+		t.Errorf("bad CSRF_COOKIE_AGE: %v", err)
+	}
+}

@@ -139,6 +139,15 @@ type UserModel struct {
 	// missing is_active counts as active and a missing is_superuser as not a
 	// superuser. Default none.
 	OmitColumns []string
+	// NoPermissionsMixin says the model does not inherit PermissionsMixin
+	// (an AbstractBaseUser subclass alone): it has no is_superuser, no
+	// groups and no user_permissions, so there are no GroupsTable and
+	// UserPermissionsTable to check or read, and permission lookups answer
+	// as Django's ModelBackend does for such a user (see
+	// djangouser.ModelBackend.AllPermissions). Omitting "is_superuser" in
+	// OmitColumns says the same (PermissionsMixin defines that field).
+	// Default false: auth.User and models with PermissionsMixin.
+	NoPermissionsMixin bool
 	// GroupsTable and UserPermissionsTable are the many-to-many tables of
 	// PermissionsMixin.groups and .user_permissions; "" means Django's
 	// names, Table + "_groups" and Table + "_user_permissions".
@@ -323,8 +332,15 @@ type Settings struct {
 
 	// CSRFCookieName is CSRF_COOKIE_NAME, default "csrftoken".
 	CSRFCookieName string
-	// CSRFCookieAge is CSRF_COOKIE_AGE in seconds, default 31449600.
+	// CSRFCookieAge is CSRF_COOKIE_AGE in seconds, default 31449600. Every
+	// value is written as Django writes it: 0 gives Max-Age=0 (the browser
+	// drops the cookie at once), a negative one a Max-Age in the past. For
+	// CSRF_COOKIE_AGE = None set CSRFCookieAgeNone.
 	CSRFCookieAge int
+	// CSRFCookieAgeNone is CSRF_COOKIE_AGE = None: the CSRF cookie is a
+	// browser-session cookie (no Max-Age, no expires) and CSRFCookieAge is
+	// not used. Default false.
+	CSRFCookieAgeNone bool
 	// CSRFCookieDomain is CSRF_COOKIE_DOMAIN, default "".
 	CSRFCookieDomain string
 	// CSRFCookiePath is CSRF_COOKIE_PATH, default "/".

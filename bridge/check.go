@@ -58,7 +58,8 @@ var djangoTables = []struct {
 //     (CACHES LOCATION) exists with the columns `manage.py
 //     createcachetable` makes (ErrSchema, saying to run it);
 //   - django_session (db and cached_db engines), AUTH_USER_MODEL's table,
-//     its groups and permissions tables, auth_group, auth_permission and
+//     its groups and permissions tables (unless the model has no
+//     PermissionsMixin: UserModel.NoPermissionsMixin), auth_group, auth_permission and
 //     django_content_type exist with the columns Django's migrate creates
 //     (ErrSchema, naming what is missing and saying to run manage.py
 //     migrate);
@@ -115,9 +116,13 @@ func (b *Bridge) Check(ctx context.Context) error {
 		add(ErrSchema, "AUTH_USER_MODEL: %v", err)
 	} else {
 		tables = append(tables, table{m.Table, append([]string{m.PKColumn}, djangouser.UserColumns(m)...)})
-		tables = append(tables,
-			table{m.GroupsTable, []string{"id", m.M2MColumn, "group_id"}},
-			table{m.UserPermissionsTable, []string{"id", m.M2MColumn, "permission_id"}})
+		if djangouser.HasPermissionsMixin(m) {
+			// A model without PermissionsMixin has no groups and
+			// user_permissions, hence no such tables.
+			tables = append(tables,
+				table{m.GroupsTable, []string{"id", m.M2MColumn, "group_id"}},
+				table{m.UserPermissionsTable, []string{"id", m.M2MColumn, "permission_id"}})
+		}
 	}
 	for _, t := range djangoTables {
 		tables = append(tables, table(t))

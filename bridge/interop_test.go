@@ -118,3 +118,46 @@ func frameworks(b *bridge.Bridge) map[string]func(*http.Request) (int, string) {
 		},
 	}
 }
+
+// Check on a database whose AUTH_USER_MODEL has no PermissionsMixin
+// (internal/djangotest/ops/_authapp's Owner, tables by Django's migrate):
+// Django makes no groups or user_permissions tables for it, and Check does
+// not ask for them once UserModel.NoPermissionsMixin says so. Without it,
+// Check names the tables it looked for.
+func TestCheckCustomUserWithoutPermissionsMixin(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+		for _, rel := range djangotest.Releases {
+			t.Run(kind+"/"+rel, func(t *testing.T) {
+				djangotest.DjangoDir(t)
+				db := djangotest.NewEmptyDatabase(t, kind)
+				d := djangotest.Start(t, rel, djangotest.Config{SecretKey: "interop-key", DatabaseURL: db.URL, UseTZ: true,
+					Extra: map[string]any{
+						"INSTALLED_APPS":  []string{"django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions", "ops._authapp"},
+						"AUTH_USER_MODEL": "authapp.Owner",
+					}})
+				d.Do(t, "auth_custom_migrate", nil, nil)
+				ctx := context.Background()
+				check := func(noMixin bool) error {
+					s := settings("interop-key")
+					s.DjangoVersion = djangobridge.MustParseVersion(rel)
+					s.UserModel = djangobridge.UserModel{Table: "accounts_owner", UsernameField: "email", NoPermissionsMixin: noMixin,
+						OmitColumns: []string{"username", "first_name", "last_name", "is_staff", "date_joined"}}
+					if noMixin {
+						// The model has no is_superuser column either.
+						s.UserModel.OmitColumns = append(s.UserModel.OmitColumns, "is_superuser")
+					}
+					b, err := anydb.Open(ctx, bridge.Config{DatabaseURL: db.URL, Settings: s})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer b.Close()
+					return b.Check(ctx)
+				}
+				if err := check(true); err != nil {
+					t.Fatalf("Check of Django's tables for a user model without PermissionsMixin: %v", err)
+				}
+				wantErr(t, check(false), bridge.ErrSchema, "accounts_owner_groups", "accounts_owner_user_permissions")
+			})
+		}
+	}
+}

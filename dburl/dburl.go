@@ -131,6 +131,21 @@ func parseSQLite(rest string) (Target, error) {
 	return Target{Dialect: sqlstore.SQLite, Driver: "sqlite", DSN: dsn, Path: p}, nil
 }
 
+// SQLiteURL is the canonical URL of the SQLite file at the absolute path
+// path, as dj-database-url writes it: "sqlite:///" followed by the path,
+// so four slashes in all (sqlite:////srv/app/db.sqlite3; dj-database-url
+// reads three slashes as a relative path). Characters a URL path cannot
+// hold as they are ('%', '?', '#', spaces...) are percent-escaped, so
+// Parse(SQLiteURL(p)).Path == p. A relative path gives sqlite://rel/path,
+// which Parse refuses, asking for an absolute path.
+func SQLiteURL(path string) string {
+	esc := (&url.URL{Path: path}).EscapedPath()
+	if !strings.HasPrefix(path, "/") {
+		return "sqlite://" + esc
+	}
+	return "sqlite:///" + esc
+}
+
 func parseMySQL(raw string) (Target, error) {
 	u, err := url.Parse(raw)
 	if err != nil {

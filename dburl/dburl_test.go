@@ -89,3 +89,40 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// SQLiteURL writes the canonical four-slash form (dj-database-url's
+// absolute path) and Parse reads back the same path, whatever characters
+// it holds.
+func TestSQLiteURLRoundTrip(t *testing.T) {
+	if got := SQLiteURL("/srv/app/db.sqlite3"); got != "sqlite:////srv/app/db.sqlite3" {
+		t.Errorf("SQLiteURL = %s, want sqlite:////srv/app/db.sqlite3", got)
+	}
+	for _, p := range []string{"/srv/app/db.sqlite3", "/tmp/x y.db", "/tmp/100%.db", "/tmp/a?mode=memory.db", "/tmp/a#b.db",
+		"/tmp/%41.db", "/tmp/ünï 漢字.db", "/tmp/a;b&c=d+e.db", "/a"} {
+		u := SQLiteURL(p)
+		if !strings.HasPrefix(u, "sqlite:////") {
+			t.Errorf("%q: %s is not the four-slash form", p, u)
+		}
+		tg, err := Parse(u)
+		if err != nil || tg.Path != p {
+			t.Errorf("Parse(SQLiteURL(%q)) = %q (%s), %v", p, tg.Path, u, err)
+		}
+	}
+	if _, err := Parse(SQLiteURL("relative.db")); !errors.Is(err, ErrBadURL) {
+		t.Errorf("a relative path: %v", err)
+	}
+}
+
+func FuzzSQLiteURL(f *testing.F) {
+	for _, s := range []string{"/a/b.db", "/x y?z#%", "/ü"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\x00") {
+			return
+		}
+		if tg, err := Parse(SQLiteURL(p)); err != nil || tg.Path != p {
+			t.Errorf("Parse(SQLiteURL(%q)) = %q, %v", p, tg.Path, err)
+		}
+	})
+}

@@ -58,6 +58,7 @@ type CachedDBStore struct {
 	rl    RecordLoader
 	log   *slog.Logger
 	now   func() time.Time
+	loc   *time.Location // Settings.Location: the frame of the TTL arithmetic
 
 	mu       sync.Mutex
 	stale    map[string]struct{} // cache keys whose last update or delete failed
@@ -83,12 +84,17 @@ func NewCachedDBStore(cache Cache, db Store, s *djangobridge.Settings) (*CachedD
 	if !ok {
 		return nil, fmt.Errorf("djangosession: cached_db: %T does not implement RecordLoader", db)
 	}
-	st := &CachedDBStore{cache: cache, db: db, rl: rl, now: time.Now, stale: make(map[string]struct{})}
+	st := &CachedDBStore{cache: cache, db: db, rl: rl, now: time.Now, loc: time.UTC, stale: make(map[string]struct{})}
 	if s != nil {
 		if _, err := s.Release(); err != nil {
 			return nil, err
 		}
 		st.log = s.Logger
+		loc, err := s.Location()
+		if err != nil {
+			return nil, err
+		}
+		st.loc = loc
 	}
 	if st.log == nil {
 		st.log = slog.Default()
@@ -191,7 +197,8 @@ func (st *CachedDBStore) Load(ctx context.Context, key string) (*Map, error) {
 	if stale {
 		return r.Data, nil // repair deletes the entry; a refill now could race it
 	}
-	if err := st.cache.Set(ctx, ck, r.Data, ExpiryAgeAt(r.ExpireDate, st.now())); err != nil {
+	// get_expiry_age(expiry=s.expire_date): wall clocks with USE_TZ=False.
+	if err := st.cache.Set(ctx, ck, r.Data, ExpiryAgeIn(r.ExpireDate, st.now(), st.loc)); err != nil {
 		st.log.WarnContext(ctx, "djangosession: cached_db: cache refill failed", "error", err)
 		st.markStale(ctx, ck) // a failed write may still have landed
 	}

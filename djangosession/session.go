@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -431,14 +432,31 @@ func (s *Session) expiry() any {
 	return v
 }
 
-// ExpiryAge returns get_expiry_age(): seconds until the session expires.
+// ExpiryAge returns get_expiry_age(): seconds until the session expires,
+// as the session cookie's Max-Age (int(max_age)): a float _session_expiry
+// (set_expiry(3600.5) stores it as given) is truncated toward zero. Use
+// ExpiryAgeSeconds for the value with its fraction.
 func (s *Session) ExpiryAge() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.m.expiryAge(s.expiry(), s.m.now())
 }
 
-// ExpiryDate returns get_expiry_date().
+// ExpiryAgeSeconds returns get_expiry_age() as Django returns it, a float
+// _session_expiry's fraction included (3600.5 for set_expiry(3600.5)). A
+// cookie's expires is now + this age (SessionMiddleware: time.time() +
+// max_age), while its Max-Age is ExpiryAge.
+func (s *Session) ExpiryAgeSeconds() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	age, _ := s.m.expirySpan(s.expiry(), s.m.now())
+	return age.Seconds()
+}
+
+// ExpiryDate returns get_expiry_date(): a datetime _session_expiry as
+// stored, or now + the age. With USE_TZ=False the result is in TIME_ZONE
+// with Django's naive wall clock, a wall clock in a spring-forward gap
+// included (then in a fixed zone at the offset before the change).
 func (s *Session) ExpiryDate() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -576,59 +594,110 @@ func NewKey() string {
 	return string(b[:])
 }
 
-// expiryAge is get_expiry_age(expiry=e, modification=mod).
+// expiryAge is int(get_expiry_age(expiry=e, modification=mod)): the
+// cookie's Max-Age (set_cookie writes int(max_age)), truncated toward zero
+// for a float _session_expiry.
+func (m *Manager) expiryAge(e any, mod time.Time) int {
+	age, exact := m.expirySpan(e, mod)
+	if exact {
+		return int(age / time.Second) // int(3600.5) == 3600, int(-10.5) == -10
+	}
+	return pyDeltaSeconds(age)
+}
+
+// expirySpan is get_expiry_age(expiry=e, modification=mod) as a duration:
+// a number _session_expiry as stored (a float keeps its fraction, to the
+// microsecond as timedelta(seconds=...) keeps it; exact is true), else the
+// whole seconds of a datetime difference.
 //
 // With USE_TZ=False Django's datetimes are naive wall-clock times in
 // TIME_ZONE (timezone.now() is datetime.now()), and it subtracts wall
 // clocks: across a DST change the age differs from the real interval by
-// the DST hour. So does this.
-func (m *Manager) expiryAge(e any, mod time.Time) int {
+// the DST hour, and a wall clock in a spring-forward gap or an autumn fold
+// is subtracted as written. So does this.
+func (m *Manager) expirySpan(e any, mod time.Time) (age time.Duration, exact bool) {
+	def := time.Duration(m.settings.SessionCookieAge) * time.Second
 	switch v := e.(type) {
 	case nil:
-		return m.settings.SessionCookieAge
+		return def, false
 	case Number:
 		if isZeroNumber(v) {
-			return m.settings.SessionCookieAge
+			return def, false
 		}
 		if i, err := v.Int64(); err == nil {
-			return int(i)
+			return time.Duration(i) * time.Second, false
 		}
-		if f, err := v.Float64(); err == nil {
-			return int(f)
+		if f, err := v.Float64(); err == nil && !math.IsInf(f, 0) && math.Abs(f) < 1<<33 {
+			return time.Duration(math.RoundToEven(f*1e6)) * time.Microsecond, true
 		}
-		return m.settings.SessionCookieAge
+		return def, false
 	case bool:
 		if v {
-			return 1
+			return time.Second, false
 		}
-		return m.settings.SessionCookieAge
+		return def, false
 	case string:
 		if v == "" {
-			return m.settings.SessionCookieAge
+			return def, false
 		}
 		t, naive, err := parseISOWall(v)
 		if err != nil {
-			return m.settings.SessionCookieAge
+			return def, false
 		}
 		if naive {
 			if !m.settings.UseTZ {
-				return pyDeltaSeconds(t.Sub(m.wall(mod)))
+				return wholeSeconds(t.Sub(m.wall(mod))), false
 			}
 			t = inLoc(t, m.loc)
 		}
-		return pyDeltaSeconds(t.Sub(mod))
+		return wholeSeconds(t.Sub(mod)), false
 	case time.Time:
 		if IsNaive(v) && !m.settings.UseTZ {
-			return pyDeltaSeconds(inLoc(v, time.UTC).Sub(m.wall(mod)))
+			return wholeSeconds(inLoc(v, time.UTC).Sub(m.wall(mod))), false
 		}
-		return pyDeltaSeconds(m.aware(v).Sub(mod))
+		return wholeSeconds(m.aware(v).Sub(mod)), false
 	}
-	return m.settings.SessionCookieAge
+	return def, false
+}
+
+// wholeSeconds is delta.days*86400 + delta.seconds as a duration.
+func wholeSeconds(d time.Duration) time.Duration {
+	return time.Duration(pyDeltaSeconds(d)) * time.Second
 }
 
 // wall is t's wall clock in TIME_ZONE as a naive Python datetime would
 // hold it (the fields, in UTC so that subtraction is wall-clock).
-func (m *Manager) wall(t time.Time) time.Time { return inLoc(t.In(m.loc), time.UTC) }
+func (m *Manager) wall(t time.Time) time.Time { return WallClock(t, m.loc) }
+
+// WallClock is t's wall clock in loc as Django's naive datetime in
+// TIME_ZONE holds it, its fields in UTC (so that subtracting two is
+// Django's naive subtraction): t.In(loc)'s fields, unless t's own fields
+// already name t in loc — a wall clock that loc skips, as FromWallClock
+// returns it — which are kept.
+func WallClock(t time.Time, loc *time.Location) time.Time {
+	if inLoc(t, loc).Equal(t) {
+		return inLoc(t, time.UTC)
+	}
+	return inLoc(t.In(loc), time.UTC)
+}
+
+// FromWallClock is the time whose wall clock in loc is w's fields (as
+// WallClock gives them), as Django's naive datetime in TIME_ZONE means
+// it: time.Date in loc, which for an ambiguous wall clock (autumn fold) is
+// the later, standard-time instant, as PostgreSQL reads a naive timestamp.
+// A wall clock that loc skips (spring-forward gap, which Django's naive
+// arithmetic reaches) keeps its fields, in a fixed zone at the offset in
+// force before the change: the instant time.Date and PostgreSQL give it,
+// and Python's fold=0 reading. WallClock(FromWallClock(w, loc), loc) == w.
+func FromWallClock(w time.Time, loc *time.Location) time.Time {
+	t := inLoc(w, loc)
+	if inLoc(t, time.UTC).Equal(inLoc(w, time.UTC)) {
+		return t
+	}
+	off := int(inLoc(w, time.UTC).Sub(t) / time.Second)
+	name, _ := t.Add(-24 * time.Hour).Zone()
+	return t.In(time.FixedZone(name, off))
+}
 
 // inLoc returns the time with t's wall-clock fields in loc.
 func inLoc(t time.Time, loc *time.Location) time.Time {
@@ -646,25 +715,38 @@ func pyDeltaSeconds(d time.Duration) int {
 }
 
 // expiryDate is get_expiry_date(expiry=e, modification=mod): a datetime
-// expiry as stored; otherwise mod + the age, added on the wall clock when
-// USE_TZ is False (naive datetime + timedelta), as Django does.
+// expiry as stored; otherwise mod + the age (a float's fraction kept),
+// added on the wall clock when USE_TZ is False (naive datetime +
+// timedelta), as Django does. A naive result is returned in TIME_ZONE; one
+// whose wall clock TIME_ZONE skips (a spring-forward gap, which naive
+// arithmetic can reach) keeps that wall clock, at the offset in force
+// before the change (see fromWall).
 func (m *Manager) expiryDate(e any, mod time.Time) time.Time {
 	switch v := e.(type) {
 	case string:
 		if v != "" {
-			if t, err := parseISO(v, m.loc); err == nil {
+			if t, naive, err := parseISOWall(v); err == nil {
+				if naive {
+					return m.fromWall(t)
+				}
 				return t
 			}
 		}
 	case time.Time:
-		return m.aware(v)
+		if IsNaive(v) {
+			return m.fromWall(inLoc(v, time.UTC))
+		}
+		return v
 	}
-	age := time.Duration(m.expiryAge(e, mod)) * time.Second
+	age, _ := m.expirySpan(e, mod)
 	if !m.settings.UseTZ {
-		return inLoc(m.wall(mod).Add(age), m.loc)
+		return m.fromWall(m.wall(mod).Add(age))
 	}
 	return mod.Add(age)
 }
+
+// fromWall is FromWallClock in TIME_ZONE.
+func (m *Manager) fromWall(w time.Time) time.Time { return FromWallClock(w, m.loc) }
 
 // aware returns t, or for a naive Python datetime (read from a pickle) the
 // instant its wall clock names in TIME_ZONE (UTC when USE_TZ is set).
@@ -675,9 +757,20 @@ func (m *Manager) aware(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), m.loc)
 }
 
-// ExpiryAgeAt is get_expiry_age(expiry=expireDate): the cached_db engine
-// uses it to set a cache entry's TTL from a row's expire_date.
-func ExpiryAgeAt(expireDate, now time.Time) int { return pyDeltaSeconds(expireDate.Sub(now)) }
+// ExpiryAgeAt is get_expiry_age(expiry=expireDate) with USE_TZ=True
+// (aware datetimes): the whole seconds from now to expireDate. It is
+// ExpiryAgeIn(expireDate, now, time.UTC).
+func ExpiryAgeAt(expireDate, now time.Time) int { return ExpiryAgeIn(expireDate, now, time.UTC) }
+
+// ExpiryAgeIn is get_expiry_age(expiry=expireDate) as Django computes it
+// with its datetimes in loc (Settings.Location: UTC when USE_TZ is True,
+// TIME_ZONE when False): the cached_db engine sets a cache entry's TTL from
+// a row's expire_date with it. With USE_TZ=False both datetimes are naive
+// wall clocks and Django subtracts those: across a DST change the age
+// differs from the real interval by the DST hour, and so does this.
+func ExpiryAgeIn(expireDate, now time.Time, loc *time.Location) int {
+	return pyDeltaSeconds(WallClock(expireDate, loc).Sub(WallClock(now, loc)))
+}
 
 // formatISO is datetime.isoformat(): microseconds only when non-zero; the
 // offset only for aware datetimes.

@@ -155,18 +155,20 @@ func (b *ModelBackend) GetUser(ctx context.Context, id string) (*User, error) {
 // AllPermissions implements PermissionBackend as ModelBackend's
 // get_all_permissions: none for an inactive user; every auth_permission
 // row for a superuser; else the user's own permissions and those of the
-// user's groups.
+// user's groups. For a model without PermissionsMixin
+// (HasPermissionsMixin false) it answers as ModelBackend does for such a
+// user: none when inactive; every permission for a model that has its own
+// is_superuser column set; else ErrNoPermissionsMixin, where Django raises
+// AttributeError (no is_superuser, no user_permissions).
 func (b *ModelBackend) AllPermissions(ctx context.Context, u *User) ([]string, error) {
 	if u.IsAnonymous() || !(u.IsActive || contains(b.model.OmitColumns, ColIsActive)) {
-		return nil, nil
-	}
-	if contains(b.model.OmitColumns, ColIsSuperuser) {
-		// No PermissionsMixin: the model has no permissions at all.
 		return nil, nil
 	}
 	src := PermsUserAndGroups
 	if u.IsSuperuser {
 		src = PermsAll
+	} else if !HasPermissionsMixin(b.model) {
+		return nil, ErrNoPermissionsMixin
 	}
 	return b.users.Permissions(ctx, u, src)
 }

@@ -27,6 +27,14 @@ var (
 	// ErrAnonymous: an operation that needs a real user (SetPassword, Save,
 	// Login) got the anonymous user.
 	ErrAnonymous = errors.New("djangouser: anonymous user")
+	// ErrNoPermissionsMixin: a permission lookup for an active user of a
+	// model without PermissionsMixin (UserModel.NoPermissionsMixin), which
+	// has no user_permissions or groups to read: Django's ModelBackend
+	// raises AttributeError for it (get_all_permissions, has_perm,
+	// has_module_perms). A programming error, as in Django: such a model
+	// defines its own has_perm, which Go code mirrors itself.
+	ErrNoPermissionsMixin = errors.New("djangouser: the user model has no PermissionsMixin (no user_permissions or groups): " +
+		"Django's ModelBackend raises AttributeError for its permissions; decide permissions as the model's own has_perm does")
 	// ErrConfig: the Settings or the arguments of New cannot work (an
 	// unknown backend path, a bad UserModel).
 	ErrConfig = errors.New("djangouser: bad configuration")

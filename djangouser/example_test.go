@@ -75,3 +75,26 @@ func Example() {
 	fmt.Println(user.Username, user.IsAuthenticated(), canAdd)
 	// Output: ada true false
 }
+
+// A custom AUTH_USER_MODEL without PermissionsMixin (class Owner(
+// AbstractBaseUser) in models.py): no is_superuser column, no groups or
+// user_permissions tables. bridge.Check then does not ask for those tables,
+// and ModelBackend's permission lookups fail with ErrNoPermissionsMixin for
+// an active user, where Django's raise AttributeError.
+func ExampleHasPermissionsMixin() {
+	s := djangobridge.Defaults()
+	s.UserModel = djangobridge.UserModel{
+		Table: "accounts_owner", UsernameField: "email", NoPermissionsMixin: true,
+		OmitColumns: []string{"username", "first_name", "last_name", "is_staff", "is_superuser", "date_joined"},
+	}
+	m, err := djangouser.ModelOf(&s)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(djangouser.HasPermissionsMixin(m))
+	d, _ := djangouser.ModelOf(&djangobridge.Settings{DjangoVersion: djangobridge.Django52})
+	fmt.Println(djangouser.HasPermissionsMixin(d)) // auth.User
+	// Output:
+	// false
+	// true
+}

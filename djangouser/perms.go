@@ -109,7 +109,7 @@ func (a *Auth) AllPermissions(ctx context.Context, u *User) ([]string, error) {
 // per User and cached; none for the anonymous user or a model without
 // groups.
 func (a *Auth) Groups(ctx context.Context, u *User) ([]string, error) {
-	if u.IsAnonymous() || contains(a.model.OmitColumns, ColIsSuperuser) {
+	if u.IsAnonymous() || !HasPermissionsMixin(a.model) {
 		return []string{}, nil
 	}
 	u.permMu.Lock()

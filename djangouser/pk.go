@@ -311,6 +311,14 @@ func UserColumns(m djangobridge.UserModel) []string {
 
 func isStandard(c string) bool { return contains(Columns, c) }
 
+// HasPermissionsMixin reports whether the model m inherits
+// PermissionsMixin (is_superuser, groups, user_permissions and their
+// tables): not when UserModel.NoPermissionsMixin is set, nor when
+// OmitColumns omits is_superuser, the mixin's field.
+func HasPermissionsMixin(m djangobridge.UserModel) bool {
+	return !m.NoPermissionsMixin && !contains(m.OmitColumns, ColIsSuperuser)
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

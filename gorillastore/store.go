@@ -24,7 +24,9 @@
 // get_expiry_age() (none for a session that ends with the browser), as
 // SessionMiddleware sets it; store Values["_session_expiry"] = seconds to
 // change it as set_expiry does. Options.MaxAge < 0 deletes the session and
-// its cookie, the gorilla/sessions convention. The other Options (Path,
+// its cookie, the gorilla/sessions convention; the deletion is Django's
+// delete_cookie (no HttpOnly; Secure only for SameSite=None or a
+// __Secure-/__Host- name, whatever Options.Secure says). The other Options (Path,
 // Domain, Secure, HttpOnly, SameSite) start from the SESSION_COOKIE_*
 // settings and may be changed per session.
 package gorillastore
@@ -39,6 +41,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djcookie"
 )
 
 // ErrNonStringKey: a key of Session.Values is not a string; Django
@@ -181,9 +184,16 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 			}
 		}
 		sess.ID = ""
+		// SessionMiddleware's response.delete_cookie(name, path, domain,
+		// samesite): no HttpOnly, and Secure only as delete_cookie sets it.
+		ss := ""
+		if opts.SameSite == http.SameSiteNoneMode {
+			ss = "None"
+		}
 		http.SetCookie(w, &http.Cookie{
 			Name: sess.Name(), Value: "", Path: opts.Path, Domain: opts.Domain, MaxAge: -1,
-			Expires: time.Unix(0, 0), Secure: opts.Secure, HttpOnly: opts.HttpOnly, SameSite: opts.SameSite,
+			Expires: time.Unix(0, 0), SameSite: opts.SameSite,
+			Secure: djcookie.DeleteSecure(sess.Name(), ss),
 		})
 		return nil
 	}

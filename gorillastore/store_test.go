@@ -247,3 +247,55 @@ func TestInteropWithDjango(t *testing.T) {
 		})
 	}
 }
+
+// Deleting the cookie (Options.MaxAge < 0) sends what Django's
+// SessionMiddleware sends for a flushed session: delete_cookie adds Secure
+// only for SameSite=None, never HttpOnly, whatever SESSION_COOKIE_SECURE and
+// _HTTPONLY say. Compared with a real Django response on every release.
+func TestDeleteCookieMatchesDjango(t *testing.T) {
+	cases := []map[string]any{
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_HTTPONLY": true, "SESSION_COOKIE_SAMESITE": "Lax"},
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_HTTPONLY": false, "SESSION_COOKIE_SAMESITE": "Strict"},
+		{"SESSION_COOKIE_SECURE": false, "SESSION_COOKIE_HTTPONLY": true, "SESSION_COOKIE_SAMESITE": "None"},
+	}
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			dj := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "signed_cookies"})
+			for _, c := range cases {
+				var res struct {
+					SetCookie []string `json:"set_cookie"`
+				}
+				dj.Do(t, "session_response", map[string]any{"cookie": "stale", "actions": [][]any{{"flush"}},
+					"settings": c}, &res)
+				if len(res.SetCookie) != 1 || !strings.Contains(res.SetCookie[0], "Max-Age=0") {
+					t.Fatalf("Django did not delete the cookie: %v", res.SetCookie)
+				}
+				want := res.SetCookie[0]
+
+				s := djangobridge.Defaults()
+				s.SecretKey = "test-secret-key"
+				s.DjangoVersion = djangobridge.MustParseVersion(rel)
+				s.SessionCookieSecure = c["SESSION_COOKIE_SECURE"].(bool)
+				s.SessionCookieHTTPOnly = c["SESSION_COOKIE_HTTPONLY"].(bool)
+				s.SessionCookieSameSite = c["SESSION_COOKIE_SAMESITE"].(string)
+				mgr, err := djangosession.NewManager(&s, djangosession.NewMemoryStore())
+				if err != nil {
+					t.Fatal(err)
+				}
+				store := gorillastore.New(mgr)
+				resp := roundTrip(t, store, &http.Cookie{Name: "sessionid", Value: "stale"}, func(w http.ResponseWriter, r *http.Request) {
+					sess, _ := store.Get(r, "sessionid")
+					sess.Options.MaxAge = -1
+					if err := sess.Save(r, w); err != nil {
+						t.Fatal(err)
+					}
+				})
+				d := sessionCookie(t, resp)
+				if d.Secure != strings.HasSuffix(want, "; Secure") || d.HttpOnly != strings.Contains(want, "HttpOnly") ||
+					d.Path != "/" || d.MaxAge >= 0 || !strings.Contains(want, "SameSite="+c["SESSION_COOKIE_SAMESITE"].(string)) {
+					t.Errorf("%v: Go deletes with %s; Django %s", c, resp.Header.Get("Set-Cookie"), want)
+				}
+			}
+		})
+	}
+}

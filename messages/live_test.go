@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
@@ -332,4 +333,106 @@ func TestLiveMessagesOverflow(t *testing.T) {
 			})
 		}
 	}
+}
+
+// Request.Write sets and deletes the "messages" cookie with the attributes
+// Django's CookieStorage gives it: set_cookie takes SESSION_COOKIE_SECURE,
+// but delete_cookie adds Secure only for SameSite=None (or a
+// __Secure-/__Host- name), whatever SESSION_COOKIE_SECURE says. Compared
+// with the Set-Cookie text a real Django view sends (exactly for the
+// deletion, the signed value aside when set), on every release.
+func TestLiveCookieAttributesOfWrite(t *testing.T) {
+	cases := []map[string]any{
+		{"SESSION_COOKIE_SECURE": true},
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_SAMESITE": "Strict", "SESSION_COOKIE_HTTPONLY": false,
+			"SESSION_COOKIE_DOMAIN": ".example.com"},
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_SAMESITE": "None"},
+		{"SESSION_COOKIE_SECURE": false, "SESSION_COOKIE_SAMESITE": "None"},
+		{"SESSION_COOKIE_SECURE": true, "SESSION_COOKIE_SAMESITE": false},
+	}
+	for _, rel := range djangotest.Releases {
+		t.Run(rel, func(t *testing.T) {
+			t.Parallel()
+			djangotest.DjangoDir(t)
+			d := djangotest.Start(t, rel, djangotest.Config{SessionEngine: "signed_cookies",
+				Extra: map[string]any{"MIDDLEWARE": []string{
+					"django.contrib.sessions.middleware.SessionMiddleware",
+					"django.contrib.messages.middleware.MessageMiddleware",
+				}}})
+			for _, dj := range cases {
+				s := djangobridge.Defaults()
+				s.SecretKey = "test-secret-key"
+				s.DjangoVersion = djangobridge.MustParseVersion(rel)
+				s.SessionCookieSecure = dj["SESSION_COOKIE_SECURE"].(bool)
+				if v, ok := dj["SESSION_COOKIE_SAMESITE"]; ok {
+					s.SessionCookieSameSite, _ = v.(string) // false: no SameSite
+				}
+				if v, ok := dj["SESSION_COOKIE_HTTPONLY"]; ok {
+					s.SessionCookieHTTPOnly = v.(bool)
+				}
+				if v, ok := dj["SESSION_COOKIE_DOMAIN"]; ok {
+					s.SessionCookieDomain = v.(string)
+				}
+				f, err := messages.New(&s, messages.Options{Storage: messages.CookieStorage})
+				if err != nil {
+					t.Fatal(err)
+				}
+				settings := map[string]any{"MESSAGE_STORAGE": storagePaths[messages.CookieStorage]}
+				for k, v := range dj {
+					settings[k] = v
+				}
+				var added, shown struct {
+					SetCookie map[string]string  `json:"set_cookie"`
+					Cookies   map[string]*string `json:"cookies"`
+				}
+				d.Do(t, "messages_view", map[string]any{"path": "/_djangobridge/messages/add/",
+					"add": [][]any{{25, "Saved.", "", false}}, "settings": settings}, &added)
+				d.Do(t, "messages_view", map[string]any{"path": "/_djangobridge/messages/show/",
+					"cookies": map[string]any{"messages": added.Cookies["messages"]}, "settings": settings}, &shown)
+
+				// Set: Go adds a message and writes.
+				rec := httptest.NewRecorder()
+				r := f.Open("", nil)
+				r.Success("Saved.")
+				if _, err := r.Write(context.Background(), rec); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := valueless(rec.Header().Get("Set-Cookie")), valueless(added.SetCookie["messages"]); got != want {
+					t.Errorf("%v: setting:\n Go     %s\n Django %s", dj, got, want)
+				}
+				// Delete: Go shows Django's messages and writes.
+				rec = httptest.NewRecorder()
+				r = f.Open(*added.Cookies["messages"], nil)
+				if n := len(r.Messages()); n != 1 {
+					t.Fatalf("Go read %d messages from Django's cookie (%v)", n, r.Err())
+				}
+				if _, err := r.Write(context.Background(), rec); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := rec.Header().Get("Set-Cookie"), shown.SetCookie["messages"]; got != want {
+					t.Errorf("%v: deleting:\n Go     %s\n Django %s", dj, got, want)
+				}
+				// The *http.Cookie Update returns for framework adapters says
+				// the same.
+				r = f.Open(*added.Cookies["messages"], nil)
+				r.Messages()
+				c, _, err := r.Update(context.Background())
+				if err != nil || c == nil || c.MaxAge >= 0 {
+					t.Fatalf("Update did not delete the cookie: %+v, %v", c, err)
+				}
+				want := shown.SetCookie["messages"]
+				if c.Secure != strings.HasSuffix(want, "; Secure") || c.HttpOnly != strings.Contains(want, "HttpOnly") {
+					t.Errorf("%v: Update's deletion has Secure %v, HttpOnly %v; Django: %s", dj, c.Secure, c.HttpOnly, want)
+				}
+			}
+		})
+	}
+}
+
+// valueless is a Set-Cookie text without its value (the signed value
+// differs by its timestamp).
+func valueless(text string) string {
+	nv, attrs, _ := strings.Cut(text, ";")
+	name, _, _ := strings.Cut(nv, "=")
+	return name + "=<value>;" + attrs
 }

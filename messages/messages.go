@@ -37,6 +37,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djcookie"
 )
 
 // Level is a message level (django.contrib.messages.constants).
@@ -450,15 +451,18 @@ func (r *Request) Update(ctx context.Context) (cookie *http.Cookie, unstored []M
 	return cookie, msgs, nil
 }
 
-// Write is Update for net/http: it sets or deletes the cookie on w. Call
-// it before the response's header is written, and save the session after.
+// Write is Update for net/http: it sets or deletes the cookie on w, adding
+// the Set-Cookie header Django's CookieStorage sends (the same text as the
+// middleware's: attributes, their order, the Domain as set, Secure on a
+// deletion only for SameSite=None). Call it before the response's header
+// is written, and save the session after.
 func (r *Request) Write(ctx context.Context, w http.ResponseWriter) ([]Message, error) {
 	c, unstored, err := r.Update(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if c != nil {
-		http.SetCookie(w, c)
+		w.Header().Add("Set-Cookie", djcookie.FromHTTP(c, r.f.sameSite))
 	}
 	return unstored, nil
 }
@@ -488,12 +492,14 @@ func (f *Framework) cookieFor(value string) *http.Cookie {
 }
 
 // deleteCookie is response.delete_cookie("messages", domain, samesite):
-// an empty value, max_age 0 and expires in 1970.
+// an empty value, max_age 0 and expires in 1970, no HttpOnly, and Secure
+// only as delete_cookie sets it (SameSite=None), not from
+// SESSION_COOKIE_SECURE.
 func (f *Framework) deleteCookie() *http.Cookie {
 	return &http.Cookie{
 		Name: CookieName, Value: "", Path: "/", Domain: f.cookieDomain, MaxAge: -1,
 		Expires: time.Unix(0, 0).UTC(), SameSite: sameSite(f.sameSite),
-		Secure: f.secure || f.sameSite == "None",
+		Secure: djcookie.DeleteSecure(CookieName, f.sameSite),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/djangouser"
+	"github.com/djangobridge/djangobridge/internal/djcookie"
 	"github.com/djangobridge/djangobridge/messages"
 )
 
@@ -100,9 +101,9 @@ type Middleware struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	sessionCookie cookieSpec
-	csrfCookie    cookieSpec
-	csrfAge       int // noMaxAge: browser-session cookie (CSRF_COOKIE_AGE None)
+	sessionCookie djcookie.Spec
+	csrfCookie    djcookie.Spec
+	csrfAge       int // djcookie.NoMaxAge: browser-session cookie (CSRF_COOKIE_AGE None)
 
 	rel            djangobridge.Release // the release's rules
 	maskCookie     bool                 // the CSRF cookie holds a masked token
@@ -151,17 +152,19 @@ func New(opts Options) (*Middleware, error) {
 	if s.SessionCookieName == "" || s.CSRFCookieName == "" {
 		return nil, errors.New("middleware: SESSION_COOKIE_NAME and CSRF_COOKIE_NAME must be set")
 	}
-	m.sessionCookie = cookieSpec{
-		name: s.SessionCookieName, domain: s.SessionCookieDomain, path: s.SessionCookiePath,
-		secure: s.SessionCookieSecure, httpOnly: s.SessionCookieHTTPOnly, sameSite: s.SessionCookieSameSite,
+	m.sessionCookie = djcookie.Spec{
+		Name: s.SessionCookieName, Domain: s.SessionCookieDomain, Path: s.SessionCookiePath,
+		Secure: s.SessionCookieSecure, HTTPOnly: s.SessionCookieHTTPOnly, SameSite: s.SessionCookieSameSite,
 	}
-	m.csrfCookie = cookieSpec{
-		name: s.CSRFCookieName, domain: s.CSRFCookieDomain, path: s.CSRFCookiePath,
-		secure: s.CSRFCookieSecure, httpOnly: s.CSRFCookieHTTPOnly, sameSite: s.CSRFCookieSameSite,
+	m.csrfCookie = djcookie.Spec{
+		Name: s.CSRFCookieName, Domain: s.CSRFCookieDomain, Path: s.CSRFCookiePath,
+		Secure: s.CSRFCookieSecure, HTTPOnly: s.CSRFCookieHTTPOnly, SameSite: s.CSRFCookieSameSite,
 	}
+	// CSRF_COOKIE_AGE: None is a browser-session cookie; 0 and negative
+	// ages are written as set_cookie writes them (Max-Age=0, expires now).
 	m.csrfAge = s.CSRFCookieAge
-	if m.csrfAge <= 0 {
-		m.csrfAge = noMaxAge
+	if s.CSRFCookieAgeNone {
+		m.csrfAge = djcookie.NoMaxAge
 	}
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
@@ -443,7 +446,7 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 	}
 	empty := sess.IsEmpty()
 	if s.req.HasSessionCookie && empty {
-		res.SetCookie = append(res.SetCookie, s.m.sessionCookie.renderDelete())
+		res.SetCookie = append(res.SetCookie, s.m.sessionCookie.RenderDelete())
 		res.VaryCookie = true
 		return nil
 	}
@@ -453,9 +456,11 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 	if !(sess.Modified() || st.SessionSaveEveryRequest) || empty {
 		return nil
 	}
-	maxAge := noMaxAge // max_age=None
+	maxAge := djcookie.NoMaxAge // max_age=None
+	var ageSeconds float64
 	if !sess.ExpireAtBrowserClose() {
 		maxAge = sess.ExpiryAge() // may be negative: Max-Age=-10, expires in the past
+		ageSeconds = sess.ExpiryAgeSeconds()
 	}
 	now := s.m.now()
 	if status >= 500 && s.m.rel.SkipSaveOnAny5xx || status == 500 {
@@ -467,7 +472,14 @@ func (s *State) finishSession(ctx context.Context, status int, res *Result) erro
 		}
 		return fmt.Errorf("%w: save session: %w", ErrStore, err)
 	}
-	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.render(sess.Key(), maxAge, "", now))
+	// SessionMiddleware: max_age = get_expiry_age(), written int(max_age);
+	// expires = http_date(time.time() + max_age), a float age's fraction
+	// included (set_expiry(3600.5)).
+	expires := ""
+	if maxAge != djcookie.NoMaxAge {
+		expires = now.Add(time.Duration(ageSeconds * float64(time.Second))).UTC().Format(http.TimeFormat)
+	}
+	res.SetCookie = append(res.SetCookie, s.m.sessionCookie.Render(sess.Key(), maxAge, expires, now))
 	if s.m.rel.VaryCookieOnSessionSave {
 		res.VaryCookie = true
 	}

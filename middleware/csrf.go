@@ -318,7 +318,7 @@ func (s *State) finishCSRF(res *Result) error {
 		}
 		return nil
 	}
-	res.SetCookie = append(res.SetCookie, s.m.csrfCookie.render(meta, s.m.csrfAge, "", s.m.now()))
+	res.SetCookie = append(res.SetCookie, s.m.csrfCookie.Render(meta, s.m.csrfAge, "", s.m.now()))
 	res.VaryCookie = true
 	return nil
 }

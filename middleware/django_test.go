@@ -56,7 +56,7 @@ func applyDjango(t testing.TB, s *djangobridge.Settings, release string, dj map[
 			s.CSRFCookieSameSite, _ = v.(string)
 		case "CSRF_COOKIE_AGE":
 			if v == nil {
-				s.CSRFCookieAge = 0
+				s.CSRFCookieAgeNone = true
 			} else {
 				s.CSRFCookieAge = v.(int)
 			}
@@ -237,6 +237,8 @@ func TestCSRFCookieMatchesDjango(t *testing.T) {
 		{"every attribute", map[string]any{"CSRF_COOKIE_DOMAIN": ".example.com", "CSRF_COOKIE_PATH": "/x/", "CSRF_COOKIE_SECURE": true,
 			"CSRF_COOKIE_HTTPONLY": true, "CSRF_COOKIE_SAMESITE": "Strict", "CSRF_COOKIE_NAME": "tok", "CSRF_COOKIE_AGE": 3600}, "", false, false, ""},
 		{"browser-session cookie", map[string]any{"CSRF_COOKIE_AGE": nil, "CSRF_COOKIE_SAMESITE": false}, "", false, false, ""},
+		{"CSRF_COOKIE_AGE 0: expires at once", map[string]any{"CSRF_COOKIE_AGE": 0}, "", false, false, ""},
+		{"CSRF_COOKIE_AGE negative", map[string]any{"CSRF_COOKIE_AGE": -60}, "", false, false, ""},
 		{"existing 32-char cookie renewed", nil, secret, false, false, ""},
 		{"existing cookie, no get_token: nothing", nil, secret, false, true, ""},
 		{"malformed cookie, no get_token", nil, "short", false, true, ""},

@@ -38,7 +38,7 @@ func (r *recordingStore) Save(ctx context.Context, rec djangosession.Record, mus
 type faultsReply struct {
 	SetCookie     []string `json:"set_cookie"`
 	StoredExpiry  any      `json:"stored_expiry"`
-	ExpiryAge     int      `json:"expiry_age"`
+	ExpiryAge     float64  `json:"expiry_age"` // a float for set_expiry(3600.5)
 	ExpiryDate    string   `json:"expiry_date"`
 	BrowserClose  bool     `json:"browser_close"`
 	RowExpireDate *string  `json:"row_expire_date"`
@@ -95,6 +95,8 @@ func TestExpiryMatchesDjango(t *testing.T) {
 	}{
 		{"seconds 300", true, "UTC", []action{{"set_expiry", 300}}},
 		{"seconds 1", true, "UTC", []action{{"set_expiry", 1}}},
+		{"float seconds 3600.5 (stored as given)", true, "UTC", []action{{"set_expiry", 3600.5}}},
+		{"float seconds -10.5", false, ny, []action{{"set_expiry", -10.5}}},
 		{"negative -10", true, "UTC", []action{{"set_expiry", -10}}},
 		{"negative -1", false, ny, []action{{"set_expiry", -1}}},
 		{"negative -86400", true, "UTC", []action{{"set_expiry", -86400}}},
@@ -145,7 +147,7 @@ func TestExpiryMatchesDjango(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var goAge int
+				var goAge float64
 				var goDate time.Time
 				var goClose bool
 				var setErr error
@@ -158,6 +160,8 @@ func TestExpiryMatchesDjango(t *testing.T) {
 						case "set_expiry":
 							if a.arg == nil {
 								sess.ClearExpiry()
+							} else if f, ok := a.arg.(float64); ok {
+								err = sess.Set(djangosession.KeyExpiry, f) // set_expiry(3600.5)
 							} else {
 								err = sess.SetExpiry(a.arg.(int))
 							}
@@ -177,7 +181,7 @@ func TestExpiryMatchesDjango(t *testing.T) {
 							setErr = err
 						}
 					}
-					goAge, goDate, goClose = sess.ExpiryAge(), sess.ExpiryDate(), sess.ExpireAtBrowserClose()
+					goAge, goDate, goClose = sess.ExpiryAgeSeconds(), sess.ExpiryDate(), sess.ExpireAtBrowserClose()
 				}))
 				rec := httptest.NewRecorder()
 				goNow := time.Now()
@@ -197,8 +201,8 @@ func TestExpiryMatchesDjango(t *testing.T) {
 				if datetimeCase {
 					tol = 2 // Django and Go read the clock a moment apart
 				}
-				if d := goAge - want.ExpiryAge; d < -tol || d > tol || goClose != want.BrowserClose {
-					t.Errorf("%s: Go ExpiryAge %d, close %v; Django get_expiry_age %d, close %v", tc.name, goAge, goClose, want.ExpiryAge, want.BrowserClose)
+				if d := goAge - want.ExpiryAge; d < -float64(tol) || d > float64(tol) || goClose != want.BrowserClose {
+					t.Errorf("%s: Go ExpiryAgeSeconds %v, close %v; Django get_expiry_age %v, close %v", tc.name, goAge, goClose, want.ExpiryAge, want.BrowserClose)
 				}
 				wantDate, err := time.ParseInLocation("2006-01-02T15:04:05.999999999Z07:00", want.ExpiryDate, loc)
 				if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangosession"
+	"github.com/djangobridge/djangobridge/internal/djcookie"
 )
 
 func fuzzMiddleware(t testing.TB, version string) *Middleware {
@@ -97,7 +98,7 @@ func FuzzScanCookiesAndURLs(f *testing.F) {
 		_ = isSameDomain(u.netloc, line)
 		_ = pyQuote(line, "/")
 		var b strings.Builder
-		writeCookieValue(&b, line)
+		djcookie.WriteValue(&b, line)
 	})
 }
 

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
+	"github.com/djangobridge/djangobridge/internal/djcookie"
 	"github.com/djangobridge/djangobridge/messages"
 )
 
@@ -82,12 +82,7 @@ func (s *State) finishMessages(ctx context.Context, status int, res *Result) err
 // domain, secure, httponly, samesite) with Path=/ and no age, or
 // delete_cookie(name, domain=, samesite=) for a deletion (MaxAge < 0).
 func (m *Middleware) renderMessagesCookie(c *http.Cookie) string {
-	spec := cookieSpec{name: c.Name, domain: c.Domain, path: c.Path, secure: c.Secure, httpOnly: c.HttpOnly,
-		sameSite: m.sameSiteText(c.SameSite)}
-	if c.MaxAge < 0 {
-		return spec.renderDelete()
-	}
-	return spec.render(c.Value, noMaxAge, "", time.Time{})
+	return djcookie.FromHTTP(c, m.sameSiteText(c.SameSite))
 }
 
 // sameSiteText is the SameSite attribute as the settings spell it (Django

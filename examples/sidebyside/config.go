@@ -6,6 +6,7 @@ import (
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/caches"
+	"github.com/djangobridge/djangobridge/dburl"
 	"github.com/djangobridge/djangobridge/messages"
 )
 
@@ -18,7 +19,7 @@ const demoSecretKey = "djangobridge-demo-insecure-secret-key-do-not-use-in-produ
 // Django's settings (and of examples/django_app/demo/settings.py).
 type config struct {
 	Settings djangobridge.Settings
-	// DatabaseURL is DATABASE_URL: sqlite:///abs/path.db, postgres://…,
+	// DatabaseURL is DATABASE_URL: sqlite:////abs/path.db, postgres://…,
 	// mysql://…. Defaulted is set when it was unset and the demo's own
 	// SQLite file is used.
 	DatabaseURL string
@@ -89,7 +90,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.SiteURL = getenv("SITE_URL")
 	c.DatabaseURL = getenv("DATABASE_URL")
 	if c.DatabaseURL == "" {
-		c.DatabaseURL, c.Defaulted = "sqlite://"+defaultDatabasePath(getenv), true
+		c.DatabaseURL, c.Defaulted = dburl.SQLiteURL(defaultDatabasePath(getenv)), true
 	}
 	return c, nil
 }

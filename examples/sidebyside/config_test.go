@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/dburl"
 	"github.com/djangobridge/djangobridge/djangosession"
 )
 
@@ -26,7 +27,7 @@ func TestConfigDefaultsAreDjangosAndTheDemos(t *testing.T) {
 	if !c.DemoKey || s.SecretKey != demoSecretKey {
 		t.Error("SECRET_KEY unset: want the demo key, flagged")
 	}
-	if !c.Defaulted || c.DatabaseURL != "sqlite://"+filepath.Join("/x", "djangobridge-demo", "db.sqlite3") {
+	if !c.Defaulted || c.DatabaseURL != "sqlite:///"+filepath.Join("/x", "djangobridge-demo", "db.sqlite3") {
 		t.Errorf("DATABASE_URL unset: %q", c.DatabaseURL)
 	}
 	if s.DjangoVersion != djangobridge.Django52 || s.SessionEngine != "db" || s.SessionCookieName != "sessionid" ||
@@ -129,5 +130,26 @@ func TestConfigDjangoCaches(t *testing.T) {
 	env["DJANGO_CACHES"] = `{"sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}`
 	if _, err := loadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "LocMemCache") {
 		t.Errorf("unsupported backend: %v", err)
+	}
+}
+
+// The banner shows a SQLite DATABASE_URL in the canonical four-slash form
+// (dj-database-url's absolute path), whichever form was given, and reading
+// what it shows gives the same file back; a server URL loses its password.
+func TestBannerURL(t *testing.T) {
+	for _, in := range []string{"sqlite:///tmp/demo/db.sqlite3", "sqlite:////tmp/demo/db.sqlite3", "sqlite:////tmp/my demo/100%25.db",
+		"sqlite:///tmp/a.db?mode=rwc"} {
+		out := bannerURL(in)
+		if !strings.HasPrefix(out, "sqlite:////tmp/") {
+			t.Errorf("%s shown as %s, want sqlite:////tmp/...", in, out)
+		}
+		want, err1 := dburl.Parse(in)
+		got, err2 := dburl.Parse(out)
+		if err1 != nil || err2 != nil || got.Path != want.Path || got.DSN != want.DSN {
+			t.Errorf("%s shown as %s: reads back %q (%v), want %q (%v)", in, out, got.Path, err2, want.Path, err1)
+		}
+	}
+	if got := bannerURL("postgres://u:secret@db:5432/site"); strings.Contains(got, "secret") {
+		t.Errorf("the banner shows the password: %s", got)
 	}
 }

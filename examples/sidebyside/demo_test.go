@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djangobridge/djangobridge/dburl"
 	"github.com/djangobridge/djangobridge/djangosession"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
 )
@@ -624,7 +625,10 @@ func TestRunWithNothingConfigured(t *testing.T) {
 	}
 	out := stdout.String()
 	dbPath := filepath.Join(tmp, "djangobridge-demo", "db.sqlite3")
-	for _, want := range []string{"database:   sqlite://" + dbPath, "demo login: demo / demo", "net/http:   http://127.0.0.1:", "echo:       http://127.0.0.1:", "fiber:      http://127.0.0.1:"} {
+	if !strings.Contains(out, "database:   "+dburl.SQLiteURL(dbPath)+"\n") || !strings.Contains(out, "database:   sqlite:////") {
+		t.Errorf("banner does not show the database as sqlite:////abs/path (%s):\n%s", dburl.SQLiteURL(dbPath), out)
+	}
+	for _, want := range []string{"demo login: demo / demo", "net/http:   http://127.0.0.1:", "echo:       http://127.0.0.1:", "fiber:      http://127.0.0.1:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}

@@ -36,9 +36,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/djangobridge/djangobridge/dburl"
 )
 
 func main() {
@@ -90,10 +93,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, d, lns, log)
 }
 
+// bannerURL is DATABASE_URL as the banner shows it: a SQLite file in the
+// canonical four-slash form (dburl.SQLiteURL, what dj-database-url reads
+// as an absolute path, whichever form was given), a server without its
+// password.
+func bannerURL(raw string) string {
+	t, err := dburl.Parse(raw)
+	if err != nil || t.Path == "" {
+		return dburl.Redact(raw)
+	}
+	u := dburl.SQLiteURL(t.Path)
+	if _, q, ok := strings.Cut(raw, "?"); ok {
+		u += "?" + q
+	}
+	return u
+}
+
 func printBanner(w io.Writer, cfg *config, d *demo, lns [3]net.Listener) {
 	fmt.Fprintf(w, "djangobridge side-by-side demo (Django %s rules, SESSION_ENGINE=%s)\n",
 		cfg.Settings.DjangoVersion, cfg.Settings.SessionEngine)
-	fmt.Fprintf(w, "  database:   %s\n", d.databaseURL)
+	fmt.Fprintf(w, "  database:   %s\n", bannerURL(d.databaseURL))
 	if d.demoUser != "" {
 		fmt.Fprintf(w, "  demo login: %s\n", d.demoUser)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/bridge"
 	"github.com/djangobridge/djangobridge/bridge/anydb"
+	"github.com/djangobridge/djangobridge/dburl"
 	"github.com/djangobridge/djangobridge/djangouser"
 	"github.com/djangobridge/djangobridge/middleware"
 	"github.com/djangobridge/djangobridge/sqlstore"
@@ -58,9 +59,8 @@ func openDemo(ctx context.Context, cfg *config, initDB bool, log *slog.Logger) (
 	s := &cfg.Settings
 	d := &demo{databaseURL: cfg.DatabaseURL}
 	url := cfg.DatabaseURL
-	if initDB && strings.HasPrefix(url, "sqlite://") && !strings.Contains(url, "?") {
-		path := strings.TrimPrefix(url, "sqlite://")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if t, err := dburl.Parse(url); err == nil && initDB && t.Path != "" && !strings.Contains(url, "?") {
+		if err := os.MkdirAll(filepath.Dir(t.Path), 0o755); err != nil {
 			return nil, err
 		}
 		url += "?mode=rwc" // create the file; a service's URL would not

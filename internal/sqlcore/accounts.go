@@ -22,6 +22,9 @@ type Accounts struct {
 	h     Handle
 	users *Users // its key conversions
 	model djangobridge.UserModel
+	// mixin: the model has PermissionsMixin, hence its groups and
+	// user_permissions tables (djangouser.HasPermissionsMixin).
+	mixin bool
 	q     accountQueries
 }
 
@@ -54,7 +57,7 @@ func NewAccounts(h Handle, s *djangobridge.Settings) (*Accounts, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Accounts{h: h, users: users, model: m}
+	a := &Accounts{h: h, users: users, model: m, mixin: djangouser.HasPermissionsMixin(m)}
 	g, ug, gp, up := q("auth_group"), q(m.GroupsTable), q("auth_group_permissions"), q(m.UserPermissionsTable)
 	uc := q(m.M2MColumn)
 	a.q = accountQueries{
@@ -185,7 +188,11 @@ func (a *Accounts) DeleteGroup(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		for _, stmt := range []string{a.q.delGroupMembers, a.q.delGroupPerms, a.q.deleteGroup} {
+		stmts := []string{a.q.delGroupMembers, a.q.delGroupPerms, a.q.deleteGroup}
+		if !a.mixin {
+			stmts = stmts[1:] // the user model has no groups table
+		}
+		for _, stmt := range stmts {
 			if _, err := q.Exec(ctx, stmt, id); err != nil {
 				return a.h.errorf("delete group %q: %w", name, err)
 			}
@@ -201,8 +208,13 @@ func (a *Accounts) Groups(ctx context.Context) ([]string, error) {
 }
 
 // AddMember is user.groups.add(group): adding a member twice is not an
-// error. ErrGroupNotFound, ErrUserNotFound.
+// error. ErrGroupNotFound, ErrUserNotFound; djangouser.ErrNoPermissionsMixin
+// for a user model without PermissionsMixin (no groups), as here and in
+// RemoveMember, Members, AddUserPermission and RemoveUserPermission.
 func (a *Accounts) AddMember(ctx context.Context, group, username string) error {
+	if !a.mixin {
+		return djangouser.ErrNoPermissionsMixin // Django: AttributeError, the model has no groups / user_permissions
+	}
 	gid, pk, err := a.groupAndUser(ctx, group, username)
 	if err != nil {
 		return err
@@ -215,6 +227,9 @@ func (a *Accounts) AddMember(ctx context.Context, group, username string) error 
 
 // RemoveMember is user.groups.remove(group); not a member is not an error.
 func (a *Accounts) RemoveMember(ctx context.Context, group, username string) error {
+	if !a.mixin {
+		return djangouser.ErrNoPermissionsMixin // Django: AttributeError, the model has no groups / user_permissions
+	}
 	gid, pk, err := a.groupAndUser(ctx, group, username)
 	if err != nil {
 		return err
@@ -236,6 +251,9 @@ func (a *Accounts) groupAndUser(ctx context.Context, group, username string) (in
 
 // Members lists the usernames of group's members, sorted.
 func (a *Accounts) Members(ctx context.Context, group string) ([]string, error) {
+	if !a.mixin {
+		return nil, djangouser.ErrNoPermissionsMixin // Django: AttributeError, the model has no groups / user_permissions
+	}
 	gid, err := a.groupID(ctx, a.h.DB, group)
 	if err != nil {
 		return nil, err
@@ -291,6 +309,9 @@ func (a *Accounts) GroupPermissions(ctx context.Context, group string) ([]string
 
 // AddUserPermission is user.user_permissions.add(perm).
 func (a *Accounts) AddUserPermission(ctx context.Context, username, perm string) error {
+	if !a.mixin {
+		return djangouser.ErrNoPermissionsMixin // Django: AttributeError, the model has no groups / user_permissions
+	}
 	pk, err := a.userPK(ctx, a.h.DB, username)
 	if err != nil {
 		return err
@@ -307,6 +328,9 @@ func (a *Accounts) AddUserPermission(ctx context.Context, username, perm string)
 
 // RemoveUserPermission is user.user_permissions.remove(perm).
 func (a *Accounts) RemoveUserPermission(ctx context.Context, username, perm string) error {
+	if !a.mixin {
+		return djangouser.ErrNoPermissionsMixin // Django: AttributeError, the model has no groups / user_permissions
+	}
 	pk, err := a.userPK(ctx, a.h.DB, username)
 	if err != nil {
 		return err
@@ -358,7 +382,11 @@ func (a *Accounts) DeleteUser(ctx context.Context, username string) error {
 		if err != nil {
 			return err
 		}
-		for _, stmt := range []string{a.q.delUserGroups, a.q.delUserPerms, a.q.deleteUser} {
+		stmts := []string{a.q.delUserGroups, a.q.delUserPerms, a.q.deleteUser}
+		if !a.mixin {
+			stmts = stmts[2:] // no groups or user_permissions tables
+		}
+		for _, stmt := range stmts {
 			if _, err := q.Exec(ctx, stmt, pk); err != nil {
 				return a.h.errorf("delete user %q: %w", username, err)
 			}

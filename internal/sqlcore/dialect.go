@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/djangobridge/djangobridge/djangosession"
 )
 
 // Dialect is the SQL a database speaks, with Django's conventions for its
@@ -93,11 +95,19 @@ func (d Dialect) Quote(name string) string {
 // Binding text, not a time.Time, keeps drivers from choosing their own
 // format: modernc's SQLite driver would write "2006-01-02 15:04:05.999999999-07:00",
 // which Django neither writes nor compares correctly.
+//
+// A t whose own wall clock names it in loc is written with that wall
+// clock: that is how a naive wall clock that loc skips (a spring-forward
+// gap, which Django's naive arithmetic reaches; djangosession.ExpiryDate
+// returns it at the offset before the change) is written as Django writes
+// it (djangosession.WallClock), where t.In(loc) would move it an hour on.
+// PostgreSQL gets the instant, which is how it reads Django's naive gap
+// value too.
 func (d Dialect) TimeArg(t time.Time, loc *time.Location) any {
 	if d == PostgreSQL {
 		return t.Truncate(time.Microsecond)
 	}
-	return FormatNaive(t.In(loc))
+	return FormatNaive(djangosession.WallClock(t, loc))
 }
 
 // FormatNaive is Python's str(naive datetime): "YYYY-MM-DD HH:MM:SS", plus
@@ -123,8 +133,8 @@ func ParseNaive(s string, loc *time.Location) (time.Time, error) {
 	if len(s) > 10 && s[10] == 'T' {
 		s = s[:10] + " " + s[11:]
 	}
-	if t, err := time.ParseInLocation("2006-01-02 15:04:05", s, loc); err == nil {
-		return t, nil
+	if t, err := time.Parse("2006-01-02 15:04:05", s); err == nil {
+		return djangosession.FromWallClock(t, loc), nil // a gap wall clock keeps its fields
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05Z0700", "2006-01-02 15:04:05Z07"} {
 		if t, err := time.Parse(layout, s); err == nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/djangosession"
 )
 
 // Row is one result row (*sql.Row, pgx.Row). Scan returns the Handle's
@@ -249,7 +250,7 @@ func (s *timeScan) Scan(src any) error {
 	case time.Time:
 		v = x
 		if s.naive {
-			v = time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), x.Nanosecond(), s.loc)
+			v = djangosession.FromWallClock(time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), x.Nanosecond(), time.UTC), s.loc)
 		}
 	case []byte:
 		v, err = ParseNaive(string(x), s.loc)

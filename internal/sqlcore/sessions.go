@@ -106,7 +106,7 @@ func (st *Sessions) LoadRecord(ctx context.Context, key string) (djangosession.R
 		}
 		return djangosession.Record{}, st.h.errorf("load session: %w", err)
 	}
-	r := djangosession.Record{Key: key, ExpireDate: exp, ExpiryAge: djangosession.ExpiryAgeAt(exp, now)}
+	r := djangosession.Record{Key: key, ExpireDate: exp, ExpiryAge: djangosession.ExpiryAgeIn(exp, now, st.loc)}
 	r.Data, err = st.codec.Decode(data)
 	return r, err
 }

@@ -232,6 +232,69 @@ func Interop(t *testing.T, c InteropConfig, open Opener) {
 		}
 	})
 
+	if !c.UseTZ && s.TimeZone == "Europe/Paris" {
+		// Naive expiry wall clocks in the spring-forward gap and the autumn
+		// fold (Django's naive arithmetic reaches them): Go writes the
+		// expire_date Django writes for the same wall clock.
+		t.Run("DSTWallClocksAsDjango", func(t *testing.T) {
+			rel, _ := s.Release()
+			loc, _ := s.Location()
+			for _, w := range []string{"2027-03-28T02:30:00", "2027-03-28T02:00:00.500000", "2027-10-31T02:30:00", "2027-10-31T02:59:59"} {
+				sess := mgr.Open(ctx, "")
+				if err := sess.Set(djangosession.KeyExpiry, w); err != nil {
+					t.Fatal(err)
+				}
+				k := djangosession.NewKey()
+				if _, err := st.Save(ctx, djangosession.Record{Key: k, Data: interopMap(t), ExpireDate: sess.ExpiryDate()}, true); err != nil {
+					t.Fatal(err)
+				}
+				var goRow sessionRow
+				dj.Do(t, "sessdb_row", map[string]any{"key": k}, &goRow)
+				// Read back, the naive wall clock is Django's again.
+				if rl, ok := st.(djangosession.RecordLoader); ok {
+					r, err := rl.LoadRecord(ctx, k)
+					layout := "2006-01-02T15:04:05"
+					if r.ExpireDate.Nanosecond() != 0 {
+						layout += ".000000"
+					}
+					if got := djangosession.WallClock(r.ExpireDate, loc).Format(layout); err != nil || c.Kind != "postgres" && got != w {
+						t.Errorf("expiry %s: LoadRecord's expire_date wall clock %s (%v)", w, got, err)
+					}
+				}
+				if rel.ExpiryDatetimeInJSON {
+					// Django's own session with set_expiry(naive datetime).
+					var d described
+					dj.Do(t, "session_save", map[string]any{"data": map[string]any{"k": "v"}, "expiry_at": w}, &d)
+					var djRow sessionRow
+					dj.Do(t, "sessdb_row", map[string]any{"key": d.Key}, &djRow)
+					if goRow.ExpireDate != djRow.ExpireDate {
+						t.Errorf("expiry %s: Go's row expire_date %s; Django's %s", w, goRow.ExpireDate, djRow.ExpireDate)
+					}
+					continue
+				}
+				// 3.2 cannot hold a datetime expiry in a JSON session: on
+				// SQLite and MySQL Django's ORM reads the naive wall clock
+				// back as written, and SQLite holds the very text Django's
+				// backend binds for it.
+				if c.Kind == "postgres" {
+					continue // bound as an instant, not text: compared on 4.2+
+				}
+				if goRow.ExpireDate != w {
+					t.Errorf("expiry %s: Django reads Go's expire_date as %s", w, goRow.ExpireDate)
+				}
+				if c.Kind == "sqlite" {
+					var adapted struct{ Value string }
+					dj.Do(t, "sessdb_adapt_datetime", map[string]any{"value": w}, &adapted)
+					var raw [][]string
+					dj.Do(t, "sql", map[string]any{"sql": "SELECT CAST(expire_date AS TEXT) FROM django_session WHERE session_key = %s", "params": []string{k}}, &raw)
+					if len(raw) != 1 || raw[0][0] != adapted.Value {
+						t.Errorf("expiry %s: SQLite holds %q; Django writes %q", w, raw, adapted.Value)
+					}
+				}
+			}
+		})
+	}
+
 	t.Run("SetExpiryAgrees", func(t *testing.T) {
 		sess := mgr.Open(ctx, "")
 		sess.Set("k", "v")

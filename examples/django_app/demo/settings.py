@@ -5,7 +5,7 @@ variables, so both sides agree when started from the same shell:
 
   SECRET_KEY            unset: the demo key (insecure, the Go demo's default too)
   SECRET_KEY_FALLBACKS  comma-separated (Django 4.1+)
-  DATABASE_URL          sqlite:///abs/path.db, postgres://user:pw@host:port/db,
+  DATABASE_URL          sqlite:////abs/path.db, postgres://user:pw@host:port/db,
                         mysql://user:pw@host:port/db; unset: the demo SQLite
                         file $TMPDIR/djangobridge-demo/db.sqlite3 (the Go demo's
                         default, which it creates with Django's schema)
@@ -59,13 +59,17 @@ def env_list(name):
 
 
 def default_database_url():
-    return "sqlite:///" + os.path.join(tempfile.gettempdir(), "djangobridge-demo", "db.sqlite3").lstrip("/")
+    # The canonical form, sqlite:////abs/path (dj-database-url's absolute
+    # path), percent-escaped as the Go demo prints it (dburl.SQLiteURL).
+    path = os.path.join(tempfile.gettempdir(), "djangobridge-demo", "db.sqlite3")
+    return "sqlite:///" + urllib.parse.quote(path)
 
 
 def database_settings(url):
     """A DATABASES entry for a Django-style database URL.
 
-    sqlite:///abs/path.db (or sqlite:////abs/path.db) is the file /abs/path.db;
+    sqlite:////abs/path.db (or sqlite:///abs/path.db) is the file /abs/path.db,
+    percent-escapes decoded;
     postgres://, postgresql:// and mysql:// take user:password@host:port/name,
     and their query parameters become OPTIONS (MySQL's charset defaults to
     utf8mb4).
@@ -74,7 +78,7 @@ def database_settings(url):
     options = dict(urllib.parse.parse_qsl(u.query))
     if u.scheme == "sqlite":
         path = url[len("sqlite://"):].split("?", 1)[0]
-        path = "/" + path.lstrip("/")
+        path = "/" + urllib.parse.unquote(path).lstrip("/")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": options}
     engines = {
         "postgres": "django.db.backends.postgresql",

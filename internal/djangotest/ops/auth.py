@@ -239,6 +239,32 @@ def perms(args):
     return out
 
 
+@op("auth_backend_perms")
+def backend_perms(args):
+    """What ModelBackend answers for the user (any AUTH_USER_MODEL, with or
+    without PermissionsMixin): get_all_permissions, get_user_permissions,
+    get_group_permissions, has_perm and has_module_perms for "check" and
+    "apps"; each either its value or {"error": exception class name}."""
+    from django.contrib.auth.backends import ModelBackend
+
+    def run(fn):
+        u = _user(args["username"])  # fresh: no permission caches
+        try:
+            v = fn(ModelBackend(), u)
+        except Exception as e:  # noqa: BLE001 - the answer is the exception
+            return {"error": type(e).__name__}
+        return sorted(v) if isinstance(v, set) else v
+
+    return {
+        "all": run(lambda b, u: b.get_all_permissions(u)),
+        "user": run(lambda b, u: b.get_user_permissions(u)),
+        "group": run(lambda b, u: b.get_group_permissions(u)),
+        "has_perm": {p: run(lambda b, u, p=p: b.has_perm(u, p)) for p in args.get("check") or []},
+        "has_module_perms": {a: run(lambda b, u, a=a: b.has_module_perms(u, a)) for a in args.get("apps") or []},
+        "user_has_perm": hasattr(_user(args["username"]), "has_perm"),
+    }
+
+
 @op("auth_custom_migrate")
 def custom_migrate(args):
     """Creates the tables of a database for a custom user model app without

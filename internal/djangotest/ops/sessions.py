@@ -143,3 +143,29 @@ def signer_unsign(args):
         return {"value": signing.TimestampSigner(salt=args.get("salt")).unsign(
             args["value"], max_age=args.get("max_age"))}
     return {"value": signing.Signer(salt=args.get("salt")).unsign(args["value"])}
+
+
+@op("session_expiry_math")
+def session_expiry_math(args):
+    """get_expiry_age / get_expiry_date of a session whose _session_expiry
+    is args["expiry"] ({"number": 3600.5} | {"iso": text, as 4.1+ stores
+    it} | {"datetime": iso, a datetime object, as 3.2's pickle holds it}),
+    at modification=args["now"] (ISO; naive under USE_TZ=False), under
+    override_settings(**args["settings"]). Returns {"age": as returned
+    (int or float), "max_age": int(age), "date": get_expiry_date().isoformat()}.
+    """
+    from django.test import override_settings
+
+    e = args["expiry"]
+    if "number" in e:
+        value = e["number"]
+    elif "iso" in e:
+        value = e["iso"]
+    else:
+        value = datetime.datetime.fromisoformat(e["datetime"])
+    with override_settings(**(args.get("settings") or {})):
+        s = _store_class()()
+        s._session_cache = {"_session_expiry": value}
+        now = datetime.datetime.fromisoformat(args["now"])
+        age = s.get_expiry_age(modification=now)
+        return {"age": age, "max_age": int(age), "date": s.get_expiry_date(modification=now).isoformat()}

@@ -36,3 +36,26 @@ class Member(AbstractBaseUser, PermissionsMixin):
     class Meta:
         app_label = "authapp"
         db_table = "accounts_member"
+
+
+class OwnerManager(BaseUserManager):
+    def create_user(self, email, password=None, **extra):
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class Owner(AbstractBaseUser):
+    """A custom user without PermissionsMixin (no is_superuser, no groups or
+    user_permissions tables), table accounts_owner, logging in by e-mail."""
+
+    email = models.EmailField(unique=True)
+    is_active = models.BooleanField(default=True)
+
+    USERNAME_FIELD = "email"
+    objects = OwnerManager()
+
+    class Meta:
+        app_label = "authapp"
+        db_table = "accounts_owner"
