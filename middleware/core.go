@@ -165,6 +165,12 @@ func New(opts Options) (*Middleware, error) {
 	m.csrfAge = s.CSRFCookieAge
 	if s.CSRFCookieAgeNone {
 		m.csrfAge = djcookie.NoMaxAge
+	} else if s.CSRFCookieAge <= 0 {
+		// Django's answer too, but rarely meant: before CSRFCookieAgeNone,
+		// 0 meant None here.
+		m.log.Warn("djangobridge middleware: CSRF_COOKIE_AGE is 0 or less, so every CSRF cookie expires at once and "+
+			"POSTs fail the CSRF check, as in Django; for a browser-session cookie (CSRF_COOKIE_AGE = None) set "+
+			"Settings.CSRFCookieAgeNone", "CSRFCookieAge", s.CSRFCookieAge)
 	}
 	m.maskCookie = rel.CSRFCookieAlwaysMasked || rel.CSRFCookieMaskedSetting && s.CSRFCookieMasked
 	m.trusted = parseTrustedOrigins(s.CSRFTrustedOrigins)
