@@ -48,6 +48,11 @@ var (
 	emailLiteral = regexp.MustCompile(`(?i)^\[([A-F0-9:.]+)\]$`)
 )
 
+// pyIgnoreCaseI maps the two letters Python's re.IGNORECASE matches with
+// [A-Z] and Go's (?i) does not: U+0130 İ and U+0131 ı, both as "i" (their
+// simple case mappings). (U+017F ſ and U+212A K fold in both.)
+var pyIgnoreCaseI = strings.NewReplacer("\u0130", "i", "\u0131", "i")
+
 // EmailValid is EmailValidator()(value) (django/core/validators.py) under
 // the release's domain rule (djangobridge.Release.
 // EmailValidatorUnicodeDomains), with its 320-character cap, "localhost"
@@ -62,7 +67,7 @@ func EmailValid(v string, unicodeDomains bool) bool {
 	}
 	i := strings.LastIndexByte(v, '@')
 	user, domain := v[:i], v[i+1:]
-	if !emailUser.MatchString(user) {
+	if !emailUser.MatchString(pyIgnoreCaseI.Replace(user)) {
 		return false
 	}
 	if domain == "localhost" || validLiteral(domain) {

@@ -22,6 +22,10 @@ func TestEmailValidReleaseRules(t *testing.T) {
 		{"a@[127.0.0.01]", false, false},
 		{"a@[IPv6:::1]", false, false},
 		{"a@localhost", true, true},
+		{"a\u0131dmin@example.com", true, true}, // re.IGNORECASE: ı and İ match [A-Z]
+		{"\u0130@example.com", true, true},
+		{"\u017f\u212a@example.com", true, true},
+		{"\u00e9@example.com", false, false},
 		{"a@example", false, false},
 		{"a@example.com.", false, false},
 		{"a@\U0001d521omain.com", true, false}, // astral: outside U+00A1–U+FFFF
