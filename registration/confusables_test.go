@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/djangobridge/djangobridge"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
 	"github.com/djangobridge/djangobridge/passwords"
 )
