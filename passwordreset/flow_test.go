@@ -94,12 +94,7 @@ func flowWithDjango(t *testing.T, release, kind string) {
 	// errors on every address of the corpus, and an invalid one mails
 	// nothing.
 	if kind == "sqlite" {
-		emails := resetEmailCorpus()
-		if rel, _ := djangobridge.ReleaseOf(djangobridge.MustParseVersion(release)); rel.EmailValidatorUnicodeDomains {
-			// The Unicode domain rule is exact; the IDNA 2003 retry before
-			// 5.2 is approximated (djangoforms.EmailValid).
-			emails = append(emails, unicodeDomainCorpus()...)
-		}
+		emails := append(resetEmailCorpus(), unicodeDomainCorpus()...)
 		var want [][]string
 		dj.Do(t, "reset_form_errors_many", map[string]any{"emails": emails}, &want)
 		for i, e := range emails {
@@ -263,9 +258,7 @@ func equalErrs(a, b FormErrors) bool {
 
 // resetEmailCorpus is addresses PasswordResetForm judges: valid and
 // malformed ASCII ones, surrounding whitespace, NULs, quoted local parts,
-// lengths around 254 and 320, non-ASCII local parts. (Non-ASCII domains,
-// which Django judges through IDNA, are left out: djangoforms.EmailValid
-// only approximates them.)
+// lengths around 254 and 320, non-ASCII local parts.
 func resetEmailCorpus() []string {
 	c := []string{"", " ", "\t\n", "a@b", "a@b.c", "a@b.co", "a@localhost", "@example.com", "a@", "a", "a@@example.com",
 		"a b@example.com", " a@example.com ", "a@example.com\x00", "a\x00b@example.com", "a.@example.com", ".a@example.com",
@@ -286,8 +279,8 @@ func resetEmailCorpus() []string {
 	return c
 }
 
-// unicodeDomainCorpus is non-ASCII domains around DomainNameValidator's
-// edges (5.2+).
+// unicodeDomainCorpus is non-ASCII domains around the edges of
+// DomainNameValidator (5.2+) and of IDNA 2003 (before).
 func unicodeDomainCorpus() []string {
 	return []string{"a@exämple.com", "a@例え.テスト", "a@xn--bcher-kva.ch", "a@example.xn--p1ai", "a@example.XN--P1AI",
 		"a@example.рф", "a@example.c0m", "a@example.xn--", "a@example.xn--a-b", "a@\U0001d521omain.com", "a@dom\u00a0ain.com",

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/internal/djangotest"
 	"github.com/djangobridge/djangobridge/passwords"
 )
@@ -194,15 +193,13 @@ func TestConfusablesFormAsDjango(t *testing.T) {
 		t.Run(release, func(t *testing.T) {
 			dj := djangotest.Start(t, release, djConfig())
 			w := newHMAC(t, release, NewMemoryUsers(), &fixedClock{t: time.Now()}, &bytes.Buffer{}, withConfusablesOf(t, dj))
-			rel, _ := djangobridge.ReleaseOf(djangobridge.MustParseVersion(release))
-			exactDomains := rel.EmailValidatorUnicodeDomains
 			var data []map[string]string
 			for _, f := range forms {
 				data = append(data, map[string]string{"username": f.Username, "email": f.Email, "password1": f.Password1, "password2": f.Password2})
 			}
 			var want []map[string][]string
 			dj.Do(t, "reg_form_errors_many", map[string]any{"validators": vcfg, "forms": data}, &want)
-			bad, conf, confEmail, idna := 0, 0, 0, 0
+			bad, conf, confEmail := 0, 0, 0
 			for i, f := range forms {
 				got := map[string][]string{}
 				var fe FormErrors
@@ -218,23 +215,13 @@ func TestConfusablesFormAsDjango(t *testing.T) {
 					confEmail++
 				}
 				if !maps.EqualFunc(got, want[i], slices.Equal[[]string]) {
-					if !exactDomains && idnaOnly(got, want[i]) {
-						// A known gap of djangoforms.EmailValid: before 5.2
-						// Django's EmailValidator retries a non-ASCII domain
-						// on its IDNA 2003 encoding, which Go approximates (the
-						// 5.2+ Unicode pattern is exact, so no slack there). It
-						// changes only whether "Enter a valid email address."
-						// is said once or twice.
-						idna++
-						continue
-					}
 					if bad++; bad < 10 {
 						t.Errorf("%+q:\n Go     %q\n Django %q", f, got, want[i])
 					}
 				}
 			}
-			t.Logf("%d forms: %d with %q, %d with %q; %d differ; %d differ only in the IDNA verdict on the email domain",
-				len(forms), conf, MsgConfusable, confEmail, MsgConfusableEmail, bad, idna)
+			t.Logf("%d forms: %d with %q, %d with %q; %d differ",
+				len(forms), conf, MsgConfusable, confEmail, MsgConfusableEmail, bad)
 			if conf < 100 || confEmail < 100 {
 				t.Errorf("a poor corpus: %d and %d confusables refusals", conf, confEmail)
 			}
@@ -253,19 +240,4 @@ func TestConfusablesConfig(t *testing.T) {
 			t.Errorf("%q: %v", v, err)
 		}
 	}
-}
-
-// idnaOnly reports whether two form verdicts differ only in how many times
-// the email field says MsgInvalidEmail (once or twice: Django's
-// EmailValidator and django-registration's HTML5 rule).
-func idnaOnly(got, want map[string][]string) bool {
-	if !slices.Equal(got["username"], want["username"]) || len(got) != len(want) {
-		return false
-	}
-	strip := func(ms []string) []string {
-		return slices.DeleteFunc(slices.Clone(ms), func(m string) bool { return m == MsgInvalidEmail })
-	}
-	g, w := got["email"], want["email"]
-	return len(g) > 0 && len(w) > 0 && slices.Contains(g, MsgInvalidEmail) && slices.Contains(w, MsgInvalidEmail) &&
-		slices.Equal(strip(g), strip(w))
 }

@@ -57,10 +57,9 @@ var pyIgnoreCaseI = strings.NewReplacer("\u0130", "i", "\u0131", "i")
 // the release's domain rule (djangobridge.Release.
 // EmailValidatorUnicodeDomains), with its 320-character cap, "localhost"
 // allowed and [IPv4]/[IPv6] literals checked as validate_ipv46_address.
-// Before 5.2 Django retries a non-ASCII domain on its IDNA 2003 encoding;
-// that is approximated here with each non-ASCII letter, digit or mark
-// standing for an ASCII letter, so only such domains can be judged
-// otherwise than Django judges them.
+// Before 5.2 Django retries a refused domain on its IDNA 2003 encoding
+// (domain.encode("idna"): idna2003, over Python's Unicode 3.2 stringprep
+// tables).
 func EmailValid(v string, unicodeDomains bool) bool {
 	if v == "" || !strings.Contains(v, "@") || utf8.RuneCountInString(v) > 320 {
 		return false
@@ -79,15 +78,10 @@ func EmailValid(v string, unicodeDomains bool) bool {
 	if asciiDomainValid(domain) {
 		return true
 	}
-	if isASCII(domain) {
-		return false
-	}
-	return asciiDomainValid(strings.Map(func(r rune) rune {
-		if r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) {
-			return 'a'
-		}
-		return r
-	}, domain))
+	// Try for possible IDN domain-part: punycode(domain), then
+	// validate_domain_part again.
+	a, ok := idna2003(domain)
+	return ok && (asciiDomainValid(a) || validLiteral(a))
 }
 
 func isASCII(s string) bool {

@@ -308,3 +308,26 @@ def reset_form_errors_many(args):
     from django.contrib.auth.forms import PasswordResetForm
 
     return [[str(m) for m in PasswordResetForm(data={"email": e}).errors.get("email", [])] for e in args["emails"]]
+
+
+@op("email_validate_many")
+def email_validate_many(args):
+    """For each of {"emails"}: whether django.core.validators.validate_email
+    accepts it; and for each of {"domains"}: domain.encode("idna") as text,
+    or null where Python raises UnicodeError."""
+    from django.core.validators import validate_email
+
+    def ok(e):
+        try:
+            validate_email(e)
+        except ValidationError:
+            return False
+        return True
+
+    def idna(d):
+        try:
+            return d.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+
+    return {"valid": [ok(e) for e in args["emails"]], "idna": [idna(d) for d in args["domains"]]}
