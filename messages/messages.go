@@ -30,6 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"sync"
@@ -124,6 +125,7 @@ type Framework struct {
 	sameSite     string
 	limit        int
 	now          func() time.Time
+	log          *slog.Logger // Settings.Logger, else slog.Default(): messages added too late
 }
 
 // New returns the messages framework for s (SECRET_KEY,
@@ -168,6 +170,10 @@ func New(s *djangobridge.Settings, o Options) (*Framework, error) {
 		sameSite:     s.SessionCookieSameSite,
 		limit:        s.SessionDataLimit,
 		now:          time.Now,
+		log:          s.Logger,
+	}
+	if f.log == nil {
+		f.log = slog.Default()
 	}
 	if f.level == 0 {
 		f.level = Info
@@ -213,6 +219,7 @@ type Request struct {
 	queued   []Message
 	used     bool
 	addedNew bool
+	updated  bool // Update ran: what is added now is not stored
 	level    Level
 	// what _get found in each storage: used storages must be emptied
 	cookieUsed, sessionUsed bool
@@ -259,6 +266,13 @@ func (r *Request) Add(level Level, message, extraTags string) {
 	}
 	r.addedNew = true
 	r.queued = append(r.queued, Message{Level: level, Message: message, ExtraTags: extraTags})
+	if r.updated {
+		// Django stores in process_response, after the view returns; a Go
+		// handler can still add after the answer started (net/http, echo,
+		// gin), when the middleware has stored already.
+		r.f.log.Warn("messages: a message was added after the response started and will not be shown: "+
+			"add flash messages before writing the response (WriteHeader, Write, c.JSON...)", "level", int(level))
+	}
 }
 
 // Debug, Info, Success, Warning and Error are messages.debug() and the
@@ -397,6 +411,7 @@ func (r *Request) getSession() []Message {
 func (r *Request) Update(ctx context.Context) (cookie *http.Cookie, unstored []Message, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.updated = true
 	var msgs []Message
 	switch {
 	case r.used:

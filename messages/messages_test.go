@@ -3,6 +3,7 @@ package messages_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,4 +109,30 @@ func FuzzDecodeList(f *testing.F) {
 			t.Fatal("negative")
 		}
 	})
+}
+
+// A message added after the storage was updated (the response started) is
+// not stored; the Framework says so in a Warn line that names the fix.
+func TestAddAfterUpdateIsLogged(t *testing.T) {
+	var logs strings.Builder
+	s := djangobridge.Defaults()
+	s.SecretKey = "k"
+	s.DjangoVersion = djangobridge.MustParseVersion("5.2")
+	s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	f, err := messages.New(&s, messages.Options{Storage: messages.CookieStorage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.FromRequest(httptest.NewRequest("GET", "/", nil), nil)
+	r.Success("in time")
+	if _, _, err := r.Update(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if logs.Len() != 0 {
+		t.Fatalf("logged before a late Add: %s", logs.String())
+	}
+	r.Error("too late")
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "before writing the response") {
+		t.Errorf("a late Add was not logged with the fix: %q", logs.String())
+	}
 }

@@ -29,7 +29,7 @@ var ErrNoMessages = errors.New("middleware: no MessageMiddleware: set Options.Me
 //
 // Messages added after the answer started (net/http: after the first
 // WriteHeader, Write or Flush) are not stored, as they could no longer
-// set the cookie; likewise messages first read (Messages()) after it are
+// set the cookie (each such Add logs a Warn line saying so); likewise messages first read (Messages()) after it are
 // not marked shown, and show again on the next page. In Django the whole
 // response exists before MessageMiddleware runs; here, read and add them
 // before writing: gather the template's data, then WriteHeader. Errors:
