@@ -131,7 +131,8 @@ const (
 )
 
 // intRange is the range of each integer field, as Django's
-// integer_field_ranges of the backends (the same on the three).
+// integer_field_ranges of SQLite and PostgreSQL (BaseDatabaseOperations);
+// MySQL's unsigned columns widen the positive ones (mysqlIntRange).
 var intRange = map[string][2]int64{
 	IntegerField:              {-1 << 31, 1<<31 - 1},
 	SmallIntegerField:         {-1 << 15, 1<<15 - 1},
@@ -139,6 +140,14 @@ var intRange = map[string][2]int64{
 	PositiveIntegerField:      {0, 1<<31 - 1},
 	PositiveSmallIntegerField: {0, 1<<15 - 1},
 	PositiveBigIntegerField:   {0, math.MaxInt64},
+}
+
+// mysqlIntRange is what MySQL's DatabaseOperations.integer_field_ranges
+// changes (django/db/backends/mysql/operations.py): unsigned columns.
+// PositiveBigIntegerField's 2**64-1 is cut to int64's maximum.
+var mysqlIntRange = map[string][2]int64{
+	PositiveIntegerField:      {0, 1<<32 - 1},
+	PositiveSmallIntegerField: {0, 1<<16 - 1},
 }
 
 // KindOf returns the kind of Django field type t, and false for a type
@@ -189,6 +198,7 @@ type PropertyField struct {
 	djangobridge.Field
 	Kind    Kind
 	Profile bool
+	mysql   bool // integer ranges of MySQL's unsigned columns (WithMySQLRanges)
 }
 
 // PropertySchema is the list of a user's properties that the Settings
@@ -201,6 +211,9 @@ type PropertySchema struct {
 	byName    map[string]int
 	known     []string
 	protected []string
+	// dateLoc is TIME_ZONE when USE_TZ is on: DateField.to_python makes an
+	// aware datetime naive in the default time zone before .date().
+	dateLoc *time.Location
 }
 
 // NewPropertySchema returns the properties of s.UserModel (with Django's
@@ -218,6 +231,14 @@ func NewPropertySchema(s *djangobridge.Settings) (*PropertySchema, error) {
 		return nil, err
 	}
 	p := &PropertySchema{model: m, byName: map[string]int{}}
+	if s.UseTZ {
+		p.dateLoc = time.UTC
+		if s.TimeZone != "" {
+			if p.dateLoc, err = time.LoadLocation(s.TimeZone); err != nil {
+				return nil, fmt.Errorf("%w: TIME_ZONE %q: %w", ErrConfig, s.TimeZone, err)
+			}
+		}
+	}
 	p.protected = []string{ColPassword, m.PKColumn, "pk"}
 	std := map[string]djangobridge.Field{}
 	for _, f := range UserFields() {
@@ -297,6 +318,18 @@ func NewPropertySchema(s *djangobridge.Settings) (*PropertySchema, error) {
 }
 
 // Model returns the UserModel, with Django's defaults filled in.
+// WithMySQLRanges returns a copy of p whose positive integer fields take
+// the ranges of MySQL's unsigned columns (0 to 65535, 0 to 4294967295), as
+// Django's MySQL backend validates them; sqlstore uses it on MySQL/MariaDB.
+func (p *PropertySchema) WithMySQLRanges() *PropertySchema {
+	c := *p
+	c.fields = slices.Clone(p.fields)
+	for i := range c.fields {
+		c.fields[i].mysql = true
+	}
+	return &c
+}
+
 func (p *PropertySchema) Model() djangobridge.UserModel { return p.model }
 
 // Fields returns every property, user columns first, then profile fields.
@@ -330,6 +363,17 @@ func (p *PropertySchema) Value(name string, v any) (PropertyField, any, error) {
 	f, err := p.Field(name)
 	if err != nil {
 		return f, nil, err
+	}
+	if f.Kind == KindDate && p.dateLoc != nil {
+		// DateField.to_python under USE_TZ: the date in TIME_ZONE.
+		switch t := v.(type) {
+		case time.Time:
+			v = t.In(p.dateLoc)
+		case *time.Time:
+			if t != nil {
+				v = t.In(p.dateLoc)
+			}
+		}
 	}
 	nv, err := f.check(v)
 	if err != nil {
@@ -436,6 +480,9 @@ func (f PropertyField) check(v any) (any, error) {
 			return wrong()
 		}
 		r := intRange[f.Type]
+		if mr, ok := mysqlIntRange[f.Type]; ok && f.mysql {
+			r = mr
+		}
 		if n < r[0] || n > r[1] {
 			return nil, fmt.Errorf("%d is out of range [%d, %d]", n, r[0], r[1])
 		}

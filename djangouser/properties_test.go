@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/djangobridge/djangobridge"
 	"github.com/djangobridge/djangobridge/djangouser"
@@ -80,5 +81,39 @@ func TestPropertySchemaCustomModel(t *testing.T) {
 	m, _ := djangouser.ModelOf(&s)
 	if got := djangouser.UserColumns(m); !strings.Contains(strings.Join(got, " "), "credits") {
 		t.Errorf("UserColumns = %v, want credits", got)
+	}
+}
+
+// A DateField under USE_TZ takes the date in TIME_ZONE (DateField.to_python
+// makes an aware datetime naive in the default time zone before .date()),
+// and MySQL's unsigned columns widen the positive integer ranges
+// (mysql/operations.py integer_field_ranges).
+func TestPropertySchemaDateZoneAndMySQLRanges(t *testing.T) {
+	s := djangobridge.Defaults()
+	s.DjangoVersion = djangobridge.MustParseVersion("5.2")
+	s.UseTZ, s.TimeZone = true, "Asia/Tokyo"
+	s.UserModel.ExtraFields = []djangobridge.Field{{Name: "born", Type: "DateField", Null: true},
+		{Name: "score", Type: "PositiveIntegerField", Null: true}, {Name: "rank", Type: "PositiveSmallIntegerField", Null: true}}
+	p, err := djangouser.NewPropertySchema(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := time.Date(2026, 1, 1, 23, 0, 0, 0, time.UTC) // 2026-01-02 08:00 in Tokyo
+	if _, v, err := p.Value("born", late); err != nil || !v.(time.Time).Equal(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("DateField of %v under USE_TZ/Asia/Tokyo: %v, %v; want 2026-01-02", late, v, err)
+	}
+	for _, c := range []struct {
+		name  string
+		n     int64
+		plain bool // accepted by SQLite/PostgreSQL
+		mysql bool
+	}{{"score", 1<<31 - 1, true, true}, {"score", 1 << 31, false, true}, {"score", 1 << 32, false, false},
+		{"rank", 1<<15 - 1, true, true}, {"rank", 1 << 15, false, true}, {"rank", 1 << 16, false, false}, {"rank", -1, false, false}} {
+		if _, _, err := p.Value(c.name, c.n); (err == nil) != c.plain {
+			t.Errorf("%s=%d: %v", c.name, c.n, err)
+		}
+		if _, _, err := p.WithMySQLRanges().Value(c.name, c.n); (err == nil) != c.mysql {
+			t.Errorf("MySQL %s=%d: %v", c.name, c.n, err)
+		}
 	}
 }

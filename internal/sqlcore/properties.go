@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,9 @@ func NewProperties(h Handle, s *djangobridge.Settings) (*Properties, error) {
 	schema, err := djangouser.NewPropertySchema(s)
 	if err != nil {
 		return nil, err
+	}
+	if h.Dialect == MySQL {
+		schema = schema.WithMySQLRanges()
 	}
 	users, err := NewUsers(h, s)
 	if err != nil {
@@ -315,6 +319,11 @@ func DecodeProperty(d Dialect, loc *time.Location, f djangouser.PropertyField, s
 		switch n := src.(type) {
 		case int64:
 			return n, nil
+		case uint64: // MySQL's BIGINT UNSIGNED (PositiveBigIntegerField), text protocol
+			if n > math.MaxInt64 {
+				return nil, fmt.Errorf("%d does not fit the int64 of a property", n)
+			}
+			return int64(n), nil
 		case int32:
 			return int64(n), nil
 		case int16:

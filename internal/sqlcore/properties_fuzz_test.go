@@ -52,3 +52,16 @@ func FuzzDecodeProperty(f *testing.F) {
 		}
 	})
 }
+
+// MySQL's text protocol gives BIGINT UNSIGNED (PositiveBigIntegerField) as
+// uint64: read up to int64's maximum, refused beyond.
+func TestDecodePropertyUnsigned(t *testing.T) {
+	field := djangouser.PropertyField{Kind: djangouser.KindInt}
+	field.Type = djangouser.PositiveBigIntegerField
+	if v, err := DecodeProperty(MySQL, time.UTC, field, uint64(1<<63-1)); err != nil || v != int64(1<<63-1) {
+		t.Errorf("uint64 max int64: %v %v", v, err)
+	}
+	if _, err := DecodeProperty(MySQL, time.UTC, field, uint64(1<<63)); err == nil {
+		t.Error("uint64 over int64: no error")
+	}
+}
