@@ -127,7 +127,7 @@ const (
 	KindInt                      // int64
 	KindFloat                    // float64
 	KindDateTime                 // time.Time
-	KindDate                     // time.Time at midnight UTC
+	KindDate                     // time.Time at midnight UTC: a date is written as t's calendar date in t's own Location (pass t.In(loc) for Django's make_naive of an aware datetime under USE_TZ)
 )
 
 // intRange is the range of each integer field, as Django's
@@ -211,9 +211,6 @@ type PropertySchema struct {
 	byName    map[string]int
 	known     []string
 	protected []string
-	// dateLoc is TIME_ZONE when USE_TZ is on: DateField.to_python makes an
-	// aware datetime naive in the default time zone before .date().
-	dateLoc *time.Location
 }
 
 // NewPropertySchema returns the properties of s.UserModel (with Django's
@@ -231,14 +228,6 @@ func NewPropertySchema(s *djangobridge.Settings) (*PropertySchema, error) {
 		return nil, err
 	}
 	p := &PropertySchema{model: m, byName: map[string]int{}}
-	if s.UseTZ {
-		p.dateLoc = time.UTC
-		if s.TimeZone != "" {
-			if p.dateLoc, err = time.LoadLocation(s.TimeZone); err != nil {
-				return nil, fmt.Errorf("%w: TIME_ZONE %q: %w", ErrConfig, s.TimeZone, err)
-			}
-		}
-	}
 	p.protected = []string{ColPassword, m.PKColumn, "pk"}
 	std := map[string]djangobridge.Field{}
 	for _, f := range UserFields() {
@@ -363,17 +352,6 @@ func (p *PropertySchema) Value(name string, v any) (PropertyField, any, error) {
 	f, err := p.Field(name)
 	if err != nil {
 		return f, nil, err
-	}
-	if f.Kind == KindDate && p.dateLoc != nil {
-		// DateField.to_python under USE_TZ: the date in TIME_ZONE.
-		switch t := v.(type) {
-		case time.Time:
-			v = t.In(p.dateLoc)
-		case *time.Time:
-			if t != nil {
-				v = t.In(p.dateLoc)
-			}
-		}
 	}
 	nv, err := f.check(v)
 	if err != nil {
