@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -217,6 +219,53 @@ func TestFileLimitFollowsTheRelease(t *testing.T) {
 		st.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).ServeHTTP(rec, r)
 		if rec.Code != want {
 			t.Errorf("Django %s: %d, want %d", v, rec.Code, want)
+		}
+	}
+}
+
+// csrfmiddlewaretoken sent twice: the last value counts, as request.POST
+// (a MultiValueDict) gives it; and the temporary files of a multipart
+// form the CSRF check parsed are removed when the request ends.
+func TestFormTokenLastValueAndUploadsRemoved(t *testing.T) {
+	st := newSite(t, nil, nil)
+	c, tok := adaptertest.CSRFPair()
+	h := st.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, c2 := range []struct {
+		body string
+		want int
+	}{
+		{"csrfmiddlewaretoken=bad&csrfmiddlewaretoken=" + tok, http.StatusOK},
+		{"csrfmiddlewaretoken=" + tok + "&csrfmiddlewaretoken=bad", http.StatusForbidden},
+	} {
+		r := httptest.NewRequest("POST", "/?csrfmiddlewaretoken="+tok, strings.NewReader(c2.body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(&http.Cookie{Name: "csrftoken", Value: c})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != c2.want {
+			t.Errorf("%s: %d, want %d", c2.body, rec.Code, c2.want)
+		}
+	}
+
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("csrfmiddlewaretoken", tok)
+	fw, _ := mw.CreateFormFile("upload", "big.bin")
+	_, _ = fw.Write(bytes.Repeat([]byte("x"), int(st.mw.MultipartMaxMemory())+1<<20))
+	_ = mw.Close()
+	for _, withToken := range []bool{true, false} {
+		r := httptest.NewRequest("POST", "/", bytes.NewReader(b.Bytes()))
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		if withToken {
+			r.AddCookie(&http.Cookie{Name: "csrftoken", Value: c})
+		} else {
+			r.AddCookie(&http.Cookie{Name: "csrftoken", Value: strings.Repeat("a", 32)})
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if left, _ := filepath.Glob(filepath.Join(dir, "multipart-*")); len(left) > 0 {
+			t.Errorf("token %v: upload files left behind: %v", withToken, left)
 		}
 	}
 }

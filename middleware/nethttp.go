@@ -106,11 +106,22 @@ func (m *Middleware) Serve(w http.ResponseWriter, r *http.Request, a HTTPAdapter
 		if err := st.Gate(nil); err != nil {
 			rw.fail(rw, err)
 			rw.finish()
+			removeUploads(r)
 			return
 		}
 	}
 	a.Next(rw, r)
 	rw.finish()
+	removeUploads(r)
+}
+
+// removeUploads deletes the temporary files of a multipart form the CSRF
+// check parsed into r: net/http removes only those of the request it
+// made, and r is the middleware's copy.
+func removeUploads(r *http.Request) {
+	if r.MultipartForm != nil {
+		_ = r.MultipartForm.RemoveAll()
+	}
 }
 
 // begin reads what the core needs from r.
@@ -152,7 +163,7 @@ func (*formBody) Close() error { return nil }
 // is also put back in r.Body), so the handler reads it as usual.
 func (m *Middleware) readForm(r *http.Request) (string, error) {
 	if r.PostForm != nil {
-		return r.PostForm.Get(CSRFFormField), nil // parsed before the middleware
+		return lastValue(r.PostForm[CSRFFormField]), nil // parsed before the middleware
 	}
 	switch FormKind(r.Header.Get("Content-Type")) {
 	case FormURLEncoded:
@@ -165,15 +176,24 @@ func (m *Middleware) readForm(r *http.Request) (string, error) {
 		r.Body = fb
 		r.PostForm, _ = url.ParseQuery(string(body)) // as ParseForm: the pairs it could read
 		_ = r.ParseForm()                            // r.Form: the body's fields, then the query's
-		return r.PostForm.Get(CSRFFormField), nil
+		return lastValue(r.PostForm[CSRFFormField]), nil
 	case FormMultipart:
-		err := m.CheckMultipart(r.MultipartForm, r.ParseMultipartForm(m.MultipartMaxMemory()))
-		if err != nil {
+		perr := r.ParseMultipartForm(m.MultipartMaxMemory())
+		if err := m.CheckMultipart(r.MultipartForm, perr); err != nil {
 			return "", err
 		}
-		return r.PostForm.Get(CSRFFormField), nil
+		return lastValue(r.PostForm[CSRFFormField]), nil
 	}
 	return "", nil
+}
+
+// lastValue is request.POST[key] of a MultiValueDict: the last value
+// sent under the key ("" when none).
+func lastValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
 }
 
 // scanCookies finds the session, CSRF and messages cookies in one Cookie header

@@ -78,7 +78,7 @@ func New(m *middleware.Middleware, config ...Config) fiber.Handler {
 		if cfg.Next != nil && cfg.Next(c) {
 			return c.Next()
 		}
-		req := fasthttpreq.Request(m, c.Context(), c.Method(), c)
+		req := fasthttpreq.Request(m, c.Context(), c.Method())
 		st := m.Begin(c.UserContext(), &req)
 		c.Locals(middleware.KeyState, st)
 		c.Locals(middleware.KeySession, st.Session())

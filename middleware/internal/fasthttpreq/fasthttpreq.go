@@ -17,19 +17,14 @@ import (
 	"github.com/djangobridge/djangobridge/middleware"
 )
 
-// A Form gives a form field as the framework parses the body: fiber's
-// context (v2's *fiber.Ctx and v3's fiber.Ctx both have this FormValue).
-type Form interface {
-	FormValue(key string, defaultValue ...string) string
-}
-
 // Request returns what m's core reads of the request ctx carries: method is
 // the request's method as the framework sees it (fiber's c.Method(), which
-// a method-override middleware may change); form is asked for the
-// csrfmiddlewaretoken field only by the CSRF check of an unsafe method
-// whose body is a form. Every string is a copy (the usual methods are
-// constants).
-func Request(m *middleware.Middleware, ctx *fasthttp.RequestCtx, method string, form Form) middleware.Request {
+// a method-override middleware may change). The CSRF check of an unsafe
+// method reads csrfmiddlewaretoken from the body only, as request.POST
+// (never the query string, which fasthttp's FormValue looks at first),
+// and the last value sent under it, as a MultiValueDict. Every string is
+// a copy (the usual methods are constants).
+func Request(m *middleware.Middleware, ctx *fasthttp.RequestCtx, method string) middleware.Request {
 	s := m.Settings()
 	h := &ctx.Request.Header
 	req := middleware.Request{
@@ -67,8 +62,16 @@ func Request(m *middleware.Middleware, ctx *fasthttp.RequestCtx, method string, 
 			return "", err
 		}
 		switch middleware.FormKind(string(h.ContentType())) {
-		case middleware.FormURLEncoded, middleware.FormMultipart:
-			return strings.Clone(form.FormValue(middleware.CSRFFormField)), nil
+		case middleware.FormURLEncoded:
+			if vs := ctx.PostArgs().PeekMulti(middleware.CSRFFormField); len(vs) > 0 {
+				return string(vs[len(vs)-1]), nil
+			}
+		case middleware.FormMultipart:
+			if f, err := ctx.MultipartForm(); err == nil {
+				if vs := f.Value[middleware.CSRFFormField]; len(vs) > 0 {
+					return strings.Clone(vs[len(vs)-1]), nil
+				}
+			}
 		}
 		return "", nil
 	}

@@ -16,10 +16,6 @@ import (
 	"github.com/djangobridge/djangobridge/middleware/internal/fasthttpreq"
 )
 
-type form map[string]string
-
-func (f form) FormValue(key string, _ ...string) string { return f[key] }
-
 func newMiddleware(t *testing.T) *middleware.Middleware {
 	t.Helper()
 	s := djangobridge.Defaults()
@@ -49,9 +45,8 @@ func TestRequestCopiesOutOfFasthttpBuffers(t *testing.T) {
 	h.Set("Referer", "https://example.com/form")
 	h.Set("X-CSRFToken", "hdr")
 	h.SetContentType("application/x-www-form-urlencoded")
-	f := form{"csrfmiddlewaretoken": "fromform"}
 
-	req := fasthttpreq.Request(m, &ctx, string(h.Method()), f)
+	req := fasthttpreq.Request(m, &ctx, string(h.Method()))
 	ctx.Request.Reset()
 	ctx.Request.Header.SetMethod("GETXXXXX")
 	ctx.Request.Header.Set("Cookie", "sessionid=zzz; csrftoken=zzz; messages=zzzzz")
@@ -71,7 +66,10 @@ func TestRequestCopiesOutOfFasthttpBuffers(t *testing.T) {
 	if req.ReadForm == nil {
 		t.Fatal("no ReadForm for an unsafe method")
 	}
-	// ReadForm is read later, from the current body: only for a form.
+	// ReadForm is read later, from the current body: only for a form, the
+	// last value under the name (a MultiValueDict's), never the query's.
+	ctx.Request.SetRequestURI("/form?csrfmiddlewaretoken=fromquery")
+	ctx.Request.SetBodyString("csrfmiddlewaretoken=first&x=1&csrfmiddlewaretoken=fromform")
 	ctx.Request.Header.SetContentType("application/x-www-form-urlencoded")
 	if tok, err := req.ReadForm(); tok != "fromform" || err != nil {
 		t.Errorf("ReadForm %q %v", tok, err)
@@ -138,7 +136,7 @@ func TestRequestSafeMethod(t *testing.T) {
 	var ctx fasthttp.RequestCtx
 	ctx.Request.Header.SetMethod("GET")
 	ctx.Request.Header.Set("Origin", "https://example.com")
-	req := fasthttpreq.Request(m, &ctx, "GET", form{})
+	req := fasthttpreq.Request(m, &ctx, "GET")
 	if req.Method != "GET" || req.HasOrigin || req.ReadForm != nil || req.HasSessionCookie || req.MessagesCookie != "" {
 		t.Errorf("safe request %+v", req)
 	}
