@@ -147,7 +147,8 @@ func (st *FileStore) load(p string) (m *Map, expired bool, err error) {
 	if !pyTruthy(e) {
 		e = fi.ModTime().Add(time.Duration(st.rules.settings.SessionCookieAge) * time.Second)
 	}
-	if st.rules.expiryAge(e, st.now()) <= 0 {
+	// get_expiry_age(...) <= 0, on the float itself: set_expiry(0.5) is live.
+	if age, _ := st.rules.expirySpan(e, st.now()); age <= 0 {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, true, fmt.Errorf("djangosession: remove expired session file: %w", err)
 		}

@@ -598,12 +598,26 @@ func NewKey() string {
 // cookie's Max-Age (set_cookie writes int(max_age)), truncated toward zero
 // for a float _session_expiry.
 func (m *Manager) expiryAge(e any, mod time.Time) int {
+	// A number is returned as stored (int(max_age) for a float), however
+	// large: get_expiry_age returns a non-datetime expiry as it is.
+	if n, ok := e.(Number); ok && !isZeroNumber(n) {
+		if i, err := n.Int64(); err == nil {
+			return int(i)
+		}
+		if f, err := n.Float64(); err == nil && !math.IsNaN(f) && math.Abs(f) < 1<<63 {
+			return int(f)
+		}
+	}
 	age, exact := m.expirySpan(e, mod)
 	if exact {
 		return int(age / time.Second) // int(3600.5) == 3600, int(-10.5) == -10
 	}
 	return pyDeltaSeconds(age)
 }
+
+// maxSpanSeconds is the largest whole number of seconds a time.Duration
+// holds.
+const maxSpanSeconds = math.MaxInt64 / int64(time.Second)
 
 // expirySpan is get_expiry_age(expiry=e, modification=mod) as a duration:
 // a number _session_expiry as stored (a float keeps its fraction, to the
@@ -624,10 +638,14 @@ func (m *Manager) expirySpan(e any, mod time.Time) (age time.Duration, exact boo
 		if isZeroNumber(v) {
 			return def, false
 		}
+		// A time.Duration holds ±292 years: a larger age (Django keeps
+		// any) saturates there, in the expiry date and the cookie's
+		// expires; ExpiryAge keeps the number (expiryAge).
 		if i, err := v.Int64(); err == nil {
-			return time.Duration(i) * time.Second, false
+			return time.Duration(max(-maxSpanSeconds, min(i, maxSpanSeconds))) * time.Second, false
 		}
-		if f, err := v.Float64(); err == nil && !math.IsInf(f, 0) && math.Abs(f) < 1<<33 {
+		if f, err := v.Float64(); err == nil && !math.IsNaN(f) {
+			f = max(-float64(maxSpanSeconds), min(f, float64(maxSpanSeconds)))
 			return time.Duration(math.RoundToEven(f*1e6)) * time.Microsecond, true
 		}
 		return def, false

@@ -282,3 +282,33 @@ func TestNaiveExpiryIsInTimeZone(t *testing.T) {
 		t.Fatalf("age %d, want 3600", age)
 	}
 }
+
+// An expiry beyond what a time.Duration holds: ExpiryAge is the number as
+// stored (Django returns it as it is), and the expiry date saturates in the
+// far future instead of wrapping into the past.
+func TestHugeExpiry(t *testing.T) {
+	s := djangobridge.Defaults()
+	s.DjangoVersion = djangobridge.MustParseVersion("5.2")
+	s.SecretKey = "k"
+	m, err := djangosession.NewManager(&s, djangosession.NewMemoryStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{int64(10000000000), 1e10, -1e10} {
+		sess := m.Open(context.Background(), "")
+		if err := sess.Set(djangosession.KeyExpiry, v); err != nil {
+			t.Fatal(err)
+		}
+		want := int(1e10)
+		if f, ok := v.(float64); ok && f < 0 {
+			want = -want
+		}
+		if got := sess.ExpiryAge(); got != want {
+			t.Errorf("%v: ExpiryAge %d, want %d", v, got, want)
+		}
+		d := sess.ExpiryDate()
+		if want > 0 && d.Before(time.Now().AddDate(250, 0, 0)) || want < 0 && d.After(time.Now().AddDate(-250, 0, 0)) {
+			t.Errorf("%v: ExpiryDate %v", v, d)
+		}
+	}
+}
