@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/djangobridge/djangobridge"
+	"github.com/djangobridge/djangobridge/internal/djangoforms"
 )
 
 // Message is one plain-text email.
@@ -50,8 +51,8 @@ const rfc5322LineLimit = 998
 
 // address parses one From or To value into its header form, as Django's
 // sanitize_address writes it (a non-ASCII display name as an RFC 2047
-// encoded word, one with specials quoted), and its bare addr-spec for the
-// SMTP envelope.
+// encoded word, one with specials quoted, an internationalized domain in
+// its IDNA "xn--" form), and its bare addr-spec for the SMTP envelope.
 func address(v string) (header, envelope string, err error) {
 	if strings.ContainsAny(v, "\r\n") {
 		return "", "", ErrHeaderInjection
@@ -59,6 +60,14 @@ func address(v string) (header, envelope string, err error) {
 	a, err := mail.ParseAddress(v)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: %q: %v", ErrAddress, v, err)
+	}
+	// sanitize_address / prep_address: domain = punycode(domain).
+	if i := strings.LastIndexByte(a.Address, '@'); i >= 0 && !isASCII(a.Address[i+1:]) {
+		d, ok := djangoforms.Punycode(a.Address[i+1:])
+		if !ok {
+			return "", "", fmt.Errorf("%w: %q: the domain has no IDNA encoding", ErrAddress, v)
+		}
+		a.Address = a.Address[:i+1] + d
 	}
 	switch {
 	case a.Name == "":

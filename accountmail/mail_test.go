@@ -69,3 +69,16 @@ func FuzzQPBodyEncode(f *testing.F) {
 		}
 	})
 }
+
+// An internationalized domain goes out in its IDNA form, as Django's
+// sanitize_address (and 6.x's prep_address) punycode it, in the header and
+// the envelope; a domain without one is ErrAddress.
+func TestAddressPunycode(t *testing.T) {
+	h, env, err := address("Jörg <jörg@bücher.de>")
+	if err != nil || env != "jörg@xn--bcher-kva.de" || !strings.HasSuffix(h, " <jörg@xn--bcher-kva.de>") {
+		t.Errorf("got %q %q %v", h, env, err)
+	}
+	if _, _, err := address("a@b\u00adü..de"); !errors.Is(err, ErrAddress) {
+		t.Errorf("a domain IDNA refuses: %v", err)
+	}
+}

@@ -95,6 +95,7 @@ func isASCII(s string) bool {
 
 // asciiDomainValid is the pre-5.2 domain_regex, whose TLD ends (?<!-).
 func asciiDomainValid(d string) bool {
+	d = pyIgnoreCaseI.Replace(d) // re.IGNORECASE: ı and İ are letters of [A-Z0-9]
 	return emailDomain.MatchString(d) && !strings.HasSuffix(d, "-")
 }
 

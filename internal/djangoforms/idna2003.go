@@ -232,3 +232,8 @@ func punycode(s string) string {
 	}
 	return string(out)
 }
+
+// Punycode is django.utils.encoding.punycode(domain):
+// domain.encode("idna").decode("ascii"); false where Python raises
+// UnicodeError.
+func Punycode(domain string) (string, bool) { return idna2003(domain) }
