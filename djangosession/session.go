@@ -693,28 +693,54 @@ func (m *Manager) wall(t time.Time) time.Time { return WallClock(t, m.loc) }
 // already name t in loc — a wall clock that loc skips, as FromWallClock
 // returns it — which are kept.
 func WallClock(t time.Time, loc *time.Location) time.Time {
-	if inLoc(t, loc).Equal(t) {
-		return inLoc(t, time.UTC)
+	if w := inLoc(t, time.UTC); FromWallClock(w, loc).Equal(t) {
+		return w // t's own fields name it in loc (a gap's wall clock included)
 	}
 	return inLoc(t.In(loc), time.UTC)
 }
 
 // FromWallClock is the time whose wall clock in loc is w's fields (as
-// WallClock gives them), as Django's naive datetime in TIME_ZONE means
-// it: time.Date in loc, which for an ambiguous wall clock (autumn fold) is
-// the later, standard-time instant, as PostgreSQL reads a naive timestamp.
-// A wall clock that loc skips (spring-forward gap, which Django's naive
-// arithmetic reaches) keeps its fields, in a fixed zone at the offset in
-// force before the change: the instant time.Date and PostgreSQL give it,
-// and Python's fold=0 reading. WallClock(FromWallClock(w, loc), loc) == w.
+// WallClock gives them), as Django's naive datetime in TIME_ZONE means it
+// and PostgreSQL reads a naive timestamp: an ambiguous wall clock (autumn
+// fold) is standard time; a wall clock that loc skips (spring-forward gap,
+// which Django's naive arithmetic reaches) keeps its fields, in a fixed
+// zone at the offset in force before the change (Python's fold=0
+// reading). Neither depends on the zone's side of UTC, as time.Date's
+// choice does. WallClock(FromWallClock(w, loc), loc) == w.
 func FromWallClock(w time.Time, loc *time.Location) time.Time {
-	t := inLoc(w, loc)
-	if inLoc(t, time.UTC).Equal(inLoc(w, time.UTC)) {
-		return t
+	wu := inLoc(w, time.UTC)
+	// The offsets in force a day and a half before and after: a wall clock
+	// names the instant wu - offset for each offset that gives it back.
+	nameB, offB := wu.Add(-36 * time.Hour).In(loc).Zone()
+	_, offA := wu.Add(36 * time.Hour).In(loc).Zone()
+	var hits []time.Time
+	for _, off := range []int{offB, offA} {
+		t := wu.Add(-time.Duration(off) * time.Second).In(loc)
+		if inLoc(t, time.UTC).Equal(wu) && (len(hits) == 0 || !hits[0].Equal(t)) {
+			hits = append(hits, t)
+		}
 	}
-	off := int(inLoc(w, time.UTC).Sub(t) / time.Second)
-	name, _ := t.Add(-24 * time.Hour).Zone()
-	return t.In(time.FixedZone(name, off))
+	switch len(hits) {
+	case 1:
+		return hits[0]
+	case 2: // a fold: standard time, else the later instant
+		a, b := hits[0], hits[1]
+		if a.IsDST() != b.IsDST() {
+			if a.IsDST() {
+				return b
+			}
+			return a
+		}
+		if a.After(b) {
+			return a
+		}
+		return b
+	}
+	if t := inLoc(w, loc); inLoc(t, time.UTC).Equal(wu) {
+		return t // no change within a day and a half either way
+	}
+	// A gap: the wall clock, at the offset in force before the change.
+	return wu.Add(-time.Duration(offB) * time.Second).In(time.FixedZone(nameB, offB))
 }
 
 // inLoc returns the time with t's wall-clock fields in loc.
