@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
+	"net/http"
 	"strings"
 
 	"github.com/djangobridge/djangobridge"
@@ -28,7 +29,16 @@ const (
 	RequestDataTooBig = "RequestDataTooBig"
 	TooManyFieldsSent = "TooManyFieldsSent"
 	TooManyFilesSent  = "TooManyFilesSent"
+	// MultiPartParserError: a multipart body Django cannot parse (here,
+	// one without a boundary).
+	MultiPartParserError = "MultiPartParserError"
 )
+
+// ErrMultipartBoundary is what an adapter passes to CheckMultipart when its
+// framework found no boundary in a multipart/form-data Content-Type
+// (net/http's http.ErrMissingBoundary is recognised as well): a 400, as
+// Django's MultiPartParserError.
+var ErrMultipartBoundary = errors.New("middleware: multipart/form-data without a boundary")
 
 // A BodyError is a POST form refused by one of Django's body limits:
 // Django names the exception Django raises (RequestDataTooBig,
@@ -51,6 +61,9 @@ var (
 		"The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."}
 	errTooManyFiles = &BodyError{TooManyFilesSent,
 		"The number of files exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES."}
+	// errBoundary: MultiPartParserError, which Django's handler answers
+	// 400 (a multipart/form-data Content-Type without a boundary).
+	errBoundary = &BodyError{MultiPartParserError, "Invalid boundary in multipart: None"}
 	// errGoMultipart: Go's mime/multipart refused the body as too large:
 	// its own limits (more than 1000 parts, 10000 part headers, or fields
 	// over maxMemory + 10 MiB), stricter than Django's in the first case.
@@ -168,8 +181,11 @@ func (m *Middleware) CheckURLEncoded(body []byte) error {
 // the token is then missing).
 func (m *Middleware) CheckMultipart(f *multipart.Form, parseErr error) error {
 	if parseErr != nil {
-		if errors.Is(parseErr, multipart.ErrMessageTooLarge) {
+		switch {
+		case errors.Is(parseErr, multipart.ErrMessageTooLarge):
 			return errGoMultipart
+		case errors.Is(parseErr, http.ErrMissingBoundary), errors.Is(parseErr, ErrMultipartBoundary):
+			return errBoundary
 		}
 		return parseErr
 	}

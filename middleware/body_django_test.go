@@ -84,6 +84,7 @@ func TestBodyLimitsMatchDjango(t *testing.T) {
 		{name: "multipart, small limits, 11 fields", contentType: adaptertest.MultipartType, body: mpFields(11, 0, 0, 0), settings: small},
 		{name: "multipart, small limits, 4 files", contentType: adaptertest.MultipartType, body: mpFields(1, 0, 4, 1), settings: small},
 		{name: "multipart, 950 fields and 100 files", contentType: adaptertest.MultipartType, body: mpFields(950, 0, 100, 1), goDiffers: true},
+		{name: "multipart without a boundary, with X-CSRFToken", contentType: "multipart/form-data", body: mpFields(1, 0, 0, 0), header: true},
 	}
 	for _, rel := range djangotest.Releases {
 		t.Run(rel, func(t *testing.T) {

@@ -138,5 +138,9 @@ func BodyScenarios() []Scenario {
 			Request: req("POST", MultipartType, mp(2, memory+1, 0, 0), false, true)},
 		{Name: "body: multipart one file over: 400", Configure: limits, Handle: ran,
 			Request: req("POST", MultipartType, mp(1, 0, files+1, 1), true, true)},
+		// MultiPartParserError ("Invalid boundary in multipart"): 400 even
+		// with X-CSRFToken, as Django's handler answers it.
+		{Name: "body: multipart without a boundary, with X-CSRFToken: 400", Configure: limits, Handle: ran,
+			Request: req("POST", "multipart/form-data", mp(1, 0, 0, 0), true, true)},
 	}
 }

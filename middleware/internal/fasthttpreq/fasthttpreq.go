@@ -6,6 +6,7 @@
 package fasthttpreq
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -101,6 +102,9 @@ func CheckForm(m *middleware.Middleware, ctx *fasthttp.RequestCtx) error {
 		return m.CheckURLEncoded(ctx.Request.Body())
 	case middleware.FormMultipart:
 		f, err := ctx.MultipartForm()
+		if errors.Is(err, fasthttp.ErrNoMultipartForm) {
+			err = middleware.ErrMultipartBoundary // the type is multipart: no boundary
+		}
 		return m.CheckMultipart(f, err)
 	}
 	return nil
